@@ -1,0 +1,153 @@
+/* A live capture in a namespace the test makes: errors first, then real UDP traffic through the ring. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pcap/pcap.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "capture.h"
+#include "check.h"
+#include "netns_fixture.h"
+#include "ns.h"
+#include "ring.h"
+
+#define RING (1 << 20)
+
+static netns_pair pair;
+static void *ring_memory;
+
+static pc_capture_config config(const char *path, const char *device, const char *filter) {
+    memset(ring_memory, 0, RING + sizeof(pc_ring_trailer));
+    pc_capture_config c = {
+        .netns_path = path, .netns_label = path != NULL ? path : "host", .device = device, .filter = filter,
+        .snaplen = 65535, .timeout_ms = 10, .immediate = 1, .ring_memory = ring_memory,
+        .ring_length = RING + sizeof(pc_ring_trailer),
+    };
+    return c;
+}
+
+static void expect_failure(pc_capture_config cfg, int kind, const char *text) {
+    pc_error err = {0};
+    pc_capture *c = pc_capture_open(&cfg, &err);
+    CHECK(c == NULL);
+    CHECK_EQ(err.kind, kind);
+    if (strstr(err.message, text) == NULL) {
+        fprintf(stderr, "  message '%s' lacks '%s'\n", err.message, text);
+        CHECK(0);
+    }
+    if (c != NULL) pc_capture_free(c);
+}
+
+static void test_errors_are_clear(void) {
+    expect_failure(config("/proc/999999999/ns/net", "any", NULL), PC_ERR_ARGUMENT,
+                   "open(/proc/999999999/ns/net): No such file or directory");
+    expect_failure(config("/dev/null", "any", NULL), PC_ERR_ARGUMENT, "setns(/dev/null)");
+    expect_failure(config(pair.path_a, "nosuch0", NULL), PC_ERR_ARGUMENT, "no interface 'nosuch0' in");
+    expect_failure(config(pair.path_a, "eth0", "tcp port banana"), PC_ERR_ARGUMENT, "does not compile");
+}
+
+static void send_udp(const char *from_ns, const char *to, int port, int count) {
+    pc_error err;
+    int nsfd = pc_ns_open(from_ns, &err);
+    int fd = pc_ns_socket(nsfd, from_ns, AF_INET, SOCK_DGRAM, 0, &err);
+    CHECK(fd >= 0);
+    struct sockaddr_in dst = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    inet_pton(AF_INET, to, &dst.sin_addr);
+    char msg[100];
+    for (int i = 0; i < count; i++) {
+        int n = snprintf(msg, sizeof msg, "podcap %d", i);
+        CHECK(sendto(fd, msg, (size_t)n, 0, (struct sockaddr *)&dst, sizeof dst) == n);
+    }
+    close(fd);
+    close(nsfd);
+}
+
+static void test_captures_filtered_udp_in_namespace(void) {
+    unsigned long before = pc_ns_inode(NULL);
+    pc_error err = {0};
+    pc_capture_config cfg = config(pair.path_a, "eth0", "udp port 9999");
+    pc_capture *c = pc_capture_open(&cfg, &err);
+    if (c == NULL) fprintf(stderr, "  %s\n", err.message);
+    CHECK(c != NULL);
+    if (c == NULL) return;
+    CHECK_EQ(pc_ns_inode(NULL), before);
+    CHECK_EQ(pc_capture_link_type(c), DLT_EN10MB);
+    CHECK(pc_capture_ifindex(c) > 0);
+
+    send_udp(pair.path_b, pair.addr_a, 9999, 50);
+    send_udp(pair.path_b, pair.addr_a, 9998, 20); /* filtered out */
+
+    pc_ring ring;
+    pc_ring_attach(&ring, ring_memory, RING + sizeof(pc_ring_trailer), &err);
+    int got = 0;
+    int64_t last_ts = 0;
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += 5;
+    while (got < 50) {
+        int64_t head = atomic_load(&ring.trailer->head);
+        pc_record *r = (pc_record *)(ring.data + (head & (ring.capacity - 1)));
+        int32_t len = atomic_load_explicit(&r->length, memory_order_acquire);
+        if (len <= 0) {
+            struct timespec now;
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            if (now.tv_sec > deadline.tv_sec) break;
+            continue;
+        }
+        if (r->type == PC_RECORD_PACKET) {
+            const unsigned char *pkt = (const unsigned char *)(r + 1);
+            char expect[32];
+            int n = snprintf(expect, sizeof expect, "podcap %d", got);
+            CHECK_EQ(r->caplen, 14 + 20 + 8 + n);
+            CHECK_EQ(r->wirelen, r->caplen);
+            CHECK(memcmp(pkt + 42, expect, (size_t)n) == 0);
+            CHECK_EQ(r->ifindex, pc_capture_ifindex(c));
+            CHECK(r->ts_ns >= last_ts);
+            last_ts = r->ts_ns;
+            got++;
+        }
+        int64_t aligned = (len + 7) & ~7;
+        memset(r, 0, (size_t)aligned);
+        atomic_store_explicit(&ring.trailer->head, head + aligned, memory_order_release);
+    }
+    CHECK_EQ(got, 50);
+    pc_capture_free(c);
+    CHECK_EQ(pc_ns_inode(NULL), before);
+}
+
+static void test_stats_count_delivered_and_no_drops(void) {
+    pc_error err = {0};
+    pc_capture_config cfg = config(pair.path_a, "any", "udp port 9997");
+    pc_capture *c = pc_capture_open(&cfg, &err);
+    CHECK(c != NULL);
+    if (c == NULL) return;
+    CHECK_EQ(pc_capture_link_type(c), DLT_LINUX_SLL2);
+    send_udp(pair.path_b, pair.addr_a, 9997, 30);
+    pc_capture_stats st = {0};
+    for (int i = 0; i < 300 && st.received < 30; i++) {
+        struct timespec pause = {0, 10000000};
+        nanosleep(&pause, NULL);
+        pc_capture_stats_get(c, &st);
+    }
+    CHECK_EQ(st.delivered, 30);
+    CHECK_EQ(st.received, 30);
+    CHECK_EQ(st.kernel_dropped, 0);
+    CHECK_EQ(st.ring_dropped, 0);
+    CHECK_EQ(st.interface_dropped, -1);
+    CHECK_EQ(pc_capture_state_get(c, NULL), PC_CAPTURE_RUNNING);
+    pc_capture_free(c);
+}
+
+int main(void) {
+    int rc = fixture_create(&pair, "cap");
+    if (rc != 0) return rc;
+    ring_memory = aligned_alloc(PC_RING_SLOT, RING + sizeof(pc_ring_trailer));
+    RUN(test_errors_are_clear);
+    RUN(test_captures_filtered_udp_in_namespace);
+    RUN(test_stats_count_delivered_and_no_drops);
+    free(ring_memory);
+    return CHECK_DONE();
+}
