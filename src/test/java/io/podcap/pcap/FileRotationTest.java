@@ -1,5 +1,7 @@
 package io.podcap.pcap;
 
+import io.podcap.testing.Tools;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.podcap.capture.LinkType;

@@ -1,5 +1,7 @@
 package io.podcap.pcap;
 
+import io.podcap.testing.Tools;
+
 import io.podcap.capture.LinkType;
 import io.podcap.pcap.CaptureFiles.Collector;
 import io.podcap.pcap.CaptureFiles.Packet;

@@ -1,5 +1,7 @@
 package io.podcap.pcap;
 
+import io.podcap.testing.Tools;
+
 import io.netty.buffer.ByteBuf;
 import io.podcap.capture.LinkType;
 import io.podcap.capture.PacketHandler;

@@ -1,4 +1,4 @@
-package io.podcap.pcap;
+package io.podcap.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,13 +14,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Runs the Wireshark and tcpdump command-line tools and parses what they print. */
-final class Tools {
+public final class Tools {
     private Tools() {
     }
 
-    record Result(List<String> command, int exit, String out, String err) {
+    public record Result(List<String> command, int exit, String out, String err) {
         /** stderr without the lines the tools always print (root warning, "reading from file"). */
-        String complaints() {
+        public String complaints() {
             return err.lines()
                     .filter(l -> !l.startsWith("Running as user \"root\""))
                     .filter(l -> !l.startsWith("reading from file "))
@@ -28,19 +28,35 @@ final class Tools {
                     .collect(Collectors.joining("\n"));
         }
 
-        List<String> lines() {
+        public List<String> lines() {
             return out.lines().filter(l -> !l.isEmpty()).toList();
         }
 
         /** Exit code 0 and nothing on stderr but the usual chatter. */
-        Result ok() {
+        public Result ok() {
             assertEquals(0, exit, () -> command + " failed: " + err);
             assertEquals("", complaints(), () -> command + " complained");
             return this;
         }
     }
 
-    static Result run(String... command) throws IOException, InterruptedException {
+    /**
+     * Skips the test when a tool is missing, except in CI (CI=true), where a missing prerequisite is a failure:
+     * .ci/run installs every tool the tests use.
+     */
+    public static void require(String tool) {
+        boolean present = java.util.stream.Stream.of("/usr/bin/", "/usr/sbin/", "/bin/", "/sbin/")
+                .anyMatch(d -> Files.isExecutable(Path.of(d + tool)));
+        if (!present) {
+            String why = tool + " is not installed (dev/setup installs it)";
+            if ("true".equals(System.getenv("CI"))) {
+                throw new AssertionError(why);
+            }
+            org.junit.jupiter.api.Assumptions.abort(why);
+        }
+    }
+
+    public static Result run(String... command) throws IOException, InterruptedException {
         Path out = Files.createTempFile("tool", ".out");
         Path err = Files.createTempFile("tool", ".err");
         try {
@@ -56,7 +72,7 @@ final class Tools {
     }
 
     /** One row per packet of {@code tshark -T fields}, columns split on tab. */
-    static List<String[]> tsharkFields(Path file, String... fields) throws IOException, InterruptedException {
+    public static List<String[]> tsharkFields(Path file, String... fields) throws IOException, InterruptedException {
         return fields(file, List.of(), fields);
     }
 
@@ -64,7 +80,7 @@ final class Tools {
      * Fields of Wireshark's dissector of the pcapng format itself (the whole file is one "frame"), which shows
      * every block and option, statistics blocks included.
      */
-    static List<String[]> pcapngBlockFields(Path file, String... fields) throws IOException, InterruptedException {
+    public static List<String[]> pcapngBlockFields(Path file, String... fields) throws IOException, InterruptedException {
         return fields(file, List.of("-X", "read_format:MIME Files Format"), fields);
     }
 
@@ -81,7 +97,7 @@ final class Tools {
     }
 
     /** Each packet's bytes from {@code tshark -x}. */
-    static List<byte[]> tsharkBytes(Path file) throws IOException, InterruptedException {
+    public static List<byte[]> tsharkBytes(Path file) throws IOException, InterruptedException {
         List<byte[]> packets = new ArrayList<>();
         java.io.ByteArrayOutputStream cur = new java.io.ByteArrayOutputStream();
         for (String line : run("tshark", "-n", "-r", file.toString(), "-x").ok().out.split("\n", -1)) {
@@ -106,10 +122,10 @@ final class Tools {
     }
 
     /** Packets from {@code tcpdump -tt --nano -xx}: epoch timestamp string and the bytes. */
-    record TcpdumpPacket(String time, byte[] data) {
+    public record TcpdumpPacket(String time, byte[] data) {
     }
 
-    static List<TcpdumpPacket> tcpdump(Path file) throws IOException, InterruptedException {
+    public static List<TcpdumpPacket> tcpdump(Path file) throws IOException, InterruptedException {
         Result r = run("tcpdump", "-r", file.toString(), "-nn", "-tt", "--time-stamp-precision=nano", "-xx").ok();
         List<TcpdumpPacket> packets = new ArrayList<>();
         String time = null;
@@ -137,7 +153,7 @@ final class Tools {
     }
 
     /** Epoch seconds with nine decimals, the way tshark and tcpdump print nanosecond timestamps. */
-    static String epoch(long tsNanos) {
+    public static String epoch(long tsNanos) {
         return String.format("%d.%09d", Math.floorDiv(tsNanos, 1_000_000_000L), Math.floorMod(tsNanos, 1_000_000_000L));
     }
 }

@@ -1,0 +1,46 @@
+package io.podcap.cli;
+
+import io.podcap.capture.CaptureException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The podcap command line. The only place that prints; errors are one line on stderr and exit status 2 or 1. */
+@Command(name = "podcap", mixinStandardHelpOptions = true, version = "podcap 0.1.0",
+        description = "Packet capture in Kubernetes pod network namespaces.",
+        subcommands = {CaptureCommand.class, IfacesCommand.class, DemoCommand.class})
+public final class Main {
+    /** Bad input: unknown namespace, interface or file, a filter that does not compile, missing privileges. */
+    static final int EXIT_USAGE = 2;
+    static final int EXIT_FAILURE = 1;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            PrintWriter err = cmd.getErr();
+            err.println("podcap: " + message(e));
+            err.flush();
+            return exitCode(e);
+        });
+        return cli.execute(args);
+    }
+
+    static String message(Throwable e) {
+        if (e instanceof UncheckedIOException && e.getCause() != null) {
+            e = e.getCause();
+        }
+        String m = e.getMessage();
+        return m == null ? e.toString() : m;
+    }
+
+    static int exitCode(Throwable e) {
+        return e instanceof IllegalArgumentException || e instanceof CaptureException
+                || e instanceof java.nio.file.NoSuchFileException || e instanceof io.podcap.pcap.PcapFormatException
+                ? EXIT_USAGE : EXIT_FAILURE;
+    }
+}
