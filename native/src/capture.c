@@ -103,8 +103,10 @@ static int activate(pc_capture *c, pc_error *err) {
     }
     pcap_set_snaplen(c->pcap, cfg->snaplen);
     pcap_set_promisc(c->pcap, cfg->promisc);
-    pcap_set_timeout(c->pcap, cfg->timeout_ms);
-    pcap_set_immediate_mode(c->pcap, cfg->immediate);
+    /* "Immediate" is a 1 ms block timeout, not libpcap's immediate mode: that switches to TPACKET_V2, whose ring is
+     * fixed-size frames of snaplen bytes, and on "any" (no MTU to bound them) 8 MiB holds ~30 frames of 256 KiB, so a
+     * burst of a few dozen packets is dropped by the kernel. TPACKET_V3 blocks pack packets at their real size. */
+    pcap_set_timeout(c->pcap, cfg->immediate ? 1 : cfg->timeout_ms);
     if (cfg->buffer_size > 0) pcap_set_buffer_size(c->pcap, cfg->buffer_size);
     pcap_set_tstamp_precision(c->pcap, PCAP_TSTAMP_PRECISION_NANO);
 
@@ -119,7 +121,7 @@ static int activate(pc_capture *c, pc_error *err) {
         goto out;
     }
     /* Non-blocking, so the thread's own poll decides how long to wait: it must also hear stop_fd and publish
-     * stats on time, which a blocking pcap_dispatch (TPACKET_V2 in immediate mode) would not allow. */
+     * stats on time, which a blocking pcap_dispatch would not allow. */
     if (pcap_setnonblock(c->pcap, 1, errbuf) != 0) {
         pc_fail(err, PC_ERR_SYSTEM, 0, "pcap_setnonblock: %s", errbuf);
         goto out;

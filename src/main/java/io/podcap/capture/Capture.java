@@ -143,6 +143,7 @@ public final class Capture implements AutoCloseable {
 
     private synchronized void free() {
         if (!freed) {
+            Native.stats(handle, statsScratch); // the last counters, kept for stats()
             freed = true;
             Native.free(handle);
         }

@@ -1,0 +1,228 @@
+package io.podcap.capture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.podcap.decode.PacketDecoder;
+import io.podcap.pcap.PcapngSink;
+import io.podcap.pcap.PcapngWriter;
+import io.podcap.testing.Root;
+import io.podcap.testing.TestNetns;
+import io.podcap.testing.Tools;
+import java.net.ConnectException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Live captures in a real namespace: exact filtered counts, bytes, timestamps, counters, and the namespace rule. */
+class CaptureIntegrationTest {
+    private static final int UDP_PORT = 9999;
+    private static final int CLOSED_TCP_PORT = 9001;
+    private static TestNetns ns;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void namespace() throws Exception {
+        Root.assume();
+        ns = TestNetns.create("capture");
+        // Resolve the neighbour first: datagrams sent to an unresolved address may be dropped before any capture.
+        ns.exec("ping", "-c", "1", "-W", "2", ns.hostAddress()).ok();
+    }
+
+    @AfterAll
+    static void cleanUp() throws Exception {
+        if (ns != null) {
+            ns.close();
+        }
+    }
+
+    /** The namespace of every thread of this process: none may be left in the capture's namespace. */
+    private static Map<String, String> threadNamespaces() throws Exception {
+        Map<String, String> out = new TreeMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    out.put(task.getFileName().toString(), Files.readSymbolicLink(task.resolve("ns/net")).toString());
+                } catch (java.nio.file.NoSuchFileException exited) {
+                    // a thread that ended meanwhile
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void assertNoThreadInside(String hostNs) throws Exception {
+        threadNamespaces().forEach((tid, netns) -> assertEquals(hostNs, netns, "thread " + tid));
+    }
+
+    /** Collects what a capture delivers; copies, since views die with their batch. */
+    private static final class Collector implements PacketHandler {
+        final List<byte[]> payloads = new ArrayList<>();
+        final List<Long> timestamps = new ArrayList<>();
+        final List<String> summaries = new ArrayList<>();
+        final PacketDecoder decoder = new PacketDecoder();
+
+        @Override
+        public synchronized void onPacket(PacketView p) {
+            decoder.decode(p);
+            byte[] payload = new byte[decoder.payloadLength()];
+            p.data().getBytes(decoder.payloadOffset(), payload);
+            payloads.add(payload);
+            timestamps.add(p.timestampNanos());
+            summaries.add(p.interfaceName() + " " + decoder.summary());
+            assertEquals(p.caplen(), p.wirelen(), "nothing is cut at the default snaplen");
+        }
+
+        synchronized int size() {
+            return payloads.size();
+        }
+    }
+
+    private static void sendUdp(int count) throws Exception {
+        try (DatagramSocket socket = new DatagramSocket()) {
+            InetAddress to = InetAddress.getByName(ns.address());
+            for (int i = 0; i < count; i++) {
+                byte[] data = ("podcap-" + i).getBytes(StandardCharsets.US_ASCII);
+                socket.send(new DatagramPacket(data, data.length, to, UDP_PORT));
+            }
+        }
+    }
+
+    private static void knockOnClosedPort(int times) throws Exception {
+        for (int i = 0; i < times; i++) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(ns.address(), CLOSED_TCP_PORT), 2000);
+                throw new AssertionError("port " + CLOSED_TCP_PORT + " is open inside the namespace");
+            } catch (ConnectException refused) {
+                // SYN answered by RST: two packets
+            }
+        }
+    }
+
+    private static void awaitCount(Collector c, int expected) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (c.size() < expected && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        Thread.sleep(200); // anything beyond the expected count would show now
+    }
+
+    @Test
+    void capturesExactlyTheFilteredPacketsByNetnsName() throws Exception {
+        String hostNs = Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString();
+        Collector collector = new Collector();
+        Capture capture = Capture.builder().namespace(ns.spec()).device("eth0")
+                .filter("udp dst port " + UDP_PORT + " or tcp port " + CLOSED_TCP_PORT)
+                .immediate(true).handler(collector).open();
+        CaptureStats stats;
+        try (capture) {
+            assertEquals(LinkType.ETHERNET, capture.linkType());
+            assertNoThreadInside(hostNs);
+            sendUdp(100);
+            knockOnClosedPort(5);
+            sendUdp(1); // not counted below: just after the TCP packets, proves ordering
+            awaitCount(collector, 111);
+        }
+        stats = capture.stats();
+        assertNoThreadInside(hostNs);
+        assertEquals(111, collector.size(), () -> String.join("\n", collector.summaries));
+        for (int i = 0; i < 100; i++) {
+            assertEquals("podcap-" + i, new String(collector.payloads.get(i), StandardCharsets.US_ASCII));
+            assertTrue(collector.summaries.get(i).startsWith("eth0 " + ns.hostAddress() + "."),
+                    collector.summaries.get(i));
+        }
+        for (int i = 0; i < 5; i++) {
+            assertTrue(collector.summaries.get(100 + 2 * i).contains("Flags [S]"), collector.summaries.toString());
+            assertTrue(collector.summaries.get(101 + 2 * i).contains("Flags [R."), collector.summaries.toString());
+        }
+        for (int i = 1; i < collector.timestamps.size(); i++) {
+            assertTrue(collector.timestamps.get(i) >= collector.timestamps.get(i - 1), "timestamps in order");
+        }
+        long now = System.currentTimeMillis() * 1_000_000L;
+        assertTrue(Math.abs(now - collector.timestamps.get(0)) < 60_000_000_000L, "timestamps are wall-clock ns");
+        assertEquals(111, stats.delivered(), stats::toString);
+        assertEquals(111, stats.consumed(), stats::toString);
+        assertEquals(0, stats.kernelDropped(), stats::toString);
+        assertEquals(0, stats.ringDropped(), stats::toString);
+        assertTrue(stats.received() >= 111, stats::toString);
+        assertTrue(stats.bytes() > 111 * 42, stats::toString);
+    }
+
+    @Test
+    void capturesByPidOnAnyAndWritesPcapngThatTcpdumpAndTsharkRead() throws Exception {
+        Tools.require("tcpdump");
+        Tools.require("tshark");
+        Process sleeper = ns.start("sleep", "60");
+        Path file = dir.resolve("pid.pcapng");
+        PcapngWriter writer = PcapngWriter.builder().path(file).open();
+        PcapngSink sink = new PcapngSink(writer, 262_144, "udp dst port " + UDP_PORT);
+        Collector collector = new Collector();
+        Capture capture = Capture.builder().namespace("pid:" + sleeper.pid()).filter("udp dst port " + UDP_PORT)
+                .immediate(true).handler(new PacketHandler() {
+                    @Override
+                    public void onPacket(PacketView p) {
+                        collector.onPacket(p);
+                        sink.onPacket(p);
+                    }
+                }).open();
+        try (capture) {
+            assertEquals(LinkType.LINUX_SLL2, capture.linkType());
+            sendUdp(50);
+            awaitCount(collector, 50);
+        }
+        sink.writeStatistics(capture.source(), capture.stats(), System.currentTimeMillis() * 1_000_000L);
+        writer.close();
+        assertEquals(50, collector.size(), () -> capture.stats() + "\n" + String.join("\n", collector.summaries));
+        assertTrue(collector.summaries.stream().allMatch(s -> s.startsWith("eth0 ")), collector.summaries.toString());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+
+        Tools.Result read = Tools.run("tcpdump", "-nn", "-r", file.toString());
+        assertEquals(0, read.exit(), read::err);
+        // tcpdump says this of every LINUX_SLL2 file: it names interfaces by this host's ifindexes
+        assertEquals("", read.complaints().replace("Warning: interface names might be incorrect", "").strip());
+        List<String> tcpdump = read.lines();
+        assertEquals(50, tcpdump.size(), tcpdump::toString);
+        assertTrue(tcpdump.get(0).contains(ns.address() + "." + UDP_PORT), tcpdump.get(0));
+        List<String[]> tshark = Tools.tsharkFields(file, "frame.interface_name", "frame.interface_description",
+                "udp.dstport");
+        assertEquals(50, tshark.size());
+        for (String[] row : tshark) {
+            assertEquals("eth0", row[0]);
+            assertTrue(row[1].contains("pid:" + sleeper.pid()), row[1]);
+            assertEquals(Integer.toString(UDP_PORT), row[2]);
+        }
+    }
+
+    @Test
+    void badInputIsAClearException() {
+        IllegalArgumentException noIface = assertThrows(IllegalArgumentException.class, () -> Capture.builder()
+                .namespace(ns.spec()).device("eth9").handler(p -> { }).open());
+        assertTrue(noIface.getMessage().contains("eth9") && noIface.getMessage().contains(ns.spec()),
+                noIface.getMessage());
+        IllegalArgumentException badFilter = assertThrows(IllegalArgumentException.class, () -> Capture.builder()
+                .namespace(ns.spec()).filter("udp port nine").handler(p -> { }).open());
+        assertTrue(badFilter.getMessage().contains("does not compile"), badFilter.getMessage());
+        IllegalArgumentException noPid = assertThrows(IllegalArgumentException.class,
+                () -> Capture.builder().namespace("pid:999999999"));
+        assertTrue(noPid.getMessage().contains("999999999"), noPid.getMessage());
+    }
+}
