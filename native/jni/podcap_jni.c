@@ -10,6 +10,7 @@
 
 #include "capture.h"
 #include "error.h"
+#include "jni_util.h"
 #include "ring.h"
 #include "seqgen.h"
 #include "wake.h"
@@ -22,7 +23,7 @@ static jclass permission_exception;
 static jmethodID capture_exception_init;
 static jmethodID permission_exception_init;
 
-static void throw_error(JNIEnv *env, const pc_error *err) {
+void throw_error(JNIEnv *env, const pc_error *err) {
     jstring message = (*env)->NewStringUTF(env, err->message);
     if (message == NULL) return; /* OutOfMemoryError pending */
     jobject ex;
@@ -251,5 +252,6 @@ JNIEXPORT jint JNI_OnLoad(JavaVM *vm, void *reserved) {
     if (natives == NULL) return JNI_ERR;
     int count = (int)(sizeof methods / sizeof methods[0]);
     if ((*env)->RegisterNatives(env, natives, methods, count) != 0) return JNI_ERR;
+    if (pc_links_jni_register(env, natives) != 0 || pc_filter_jni_register(env, natives) != 0) return JNI_ERR;
     return JNI_VERSION_1_8;
 }

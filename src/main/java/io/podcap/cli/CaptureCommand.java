@@ -144,7 +144,7 @@ final class CaptureCommand implements Callable<Integer> {
         if (sink != null) {
             sink.writeStatistics(capture.source(), stats, System.currentTimeMillis() * 1_000_000L);
         }
-        err.println(Status.describe(stats));
+        err.println(Status.describe(stats, limit.seen));
         if (capture.failure() != null) {
             throw new IllegalStateException(Main.message(capture.failure()), capture.failure());
         }

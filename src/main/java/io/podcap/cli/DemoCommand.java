@@ -94,7 +94,7 @@ final class DemoCommand implements Callable<Integer> {
             probe(pod);
             Thread.sleep(300); // the last FIN/ACKs
         }
-        out.println("== " + Status.describe(capture.stats()));
+        out.println("== " + Status.describe(capture.stats(), capture.stats().consumed()));
         if (writer != null) {
             sink.writeStatistics(capture.source(), capture.stats(), System.currentTimeMillis() * 1_000_000L);
             writer.close();

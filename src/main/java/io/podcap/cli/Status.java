@@ -40,11 +40,15 @@ final class Status {
         err.print("\r\033[K");
     }
 
-    static String describe(CaptureStats s) {
+    /**
+     * The final counters. {@code captured} is what the command handled (with {@code --count}, the ring may have
+     * delivered a few packets more, which were not written).
+     */
+    static String describe(CaptureStats s, long captured) {
         return String.format(Locale.ROOT,
-                "%,d packets captured (%s), %,d received by filter, %,d dropped by kernel, %s dropped by interface,"
-                        + " %,d dropped by ring",
-                s.consumed(), bytes(s.bytes()), s.received(), s.kernelDropped(),
+                "%,d packets captured (%s delivered), %,d received by filter, %,d dropped by kernel,"
+                        + " %s dropped by interface, %,d dropped by ring",
+                captured, bytes(s.bytes()), s.received(), s.kernelDropped(),
                 s.interfaceDropped() < 0 ? "unknown" : String.format(Locale.ROOT, "%,d", s.interfaceDropped()),
                 s.ringDropped());
     }
