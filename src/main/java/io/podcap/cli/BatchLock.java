@@ -1,0 +1,50 @@
+package io.podcap.cli;
+
+import io.podcap.capture.PacketHandler;
+import io.podcap.capture.PacketView;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Serializes a shared handler between capture threads and a timer: the lock is taken at a batch's first packet and
+ * released after its end, so it costs one lock per batch, not per packet.
+ */
+final class BatchLock implements PacketHandler {
+    private final PacketHandler next;
+    private final ReentrantLock lock;
+    private boolean held;
+
+    BatchLock(PacketHandler next, ReentrantLock lock) {
+        this.next = next;
+        this.lock = lock;
+    }
+
+    @Override
+    public void onPacket(PacketView p) {
+        if (!held) {
+            lock.lock();
+            held = true;
+        }
+        try {
+            next.onPacket(p);
+        } catch (RuntimeException | Error e) {
+            release();
+            throw e;
+        }
+    }
+
+    @Override
+    public void onBatchEnd() {
+        if (held) {
+            try {
+                next.onBatchEnd();
+            } finally {
+                release();
+            }
+        }
+    }
+
+    private void release() {
+        held = false;
+        lock.unlock();
+    }
+}

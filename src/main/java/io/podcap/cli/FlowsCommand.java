@@ -1,0 +1,162 @@
+package io.podcap.cli;
+
+import io.podcap.capture.Capture;
+import io.podcap.capture.PacketHandler;
+import io.podcap.flow.FlowTable;
+import io.podcap.flow.FlowTableStats;
+import io.podcap.pcap.PcapReader;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code podcap flows}: the conversations in namespaces (live) or a file, with what went wrong in each. */
+@Command(name = "flows", description = "Flows with TCP analysis and named problems, live or from a file.")
+final class FlowsCommand implements Callable<Integer> {
+    @Option(names = "--netns", paramLabel = "SPEC",
+            description = "pid:PID, netns:NAME, path:FILE or host (default); repeat for several namespaces.")
+    List<String> netns = new ArrayList<>();
+
+    @Option(names = {"-i", "--iface"}, defaultValue = "any", description = "Interface in the namespace (default any).")
+    String iface;
+
+    @Option(names = {"-f", "--filter"}, paramLabel = "BPF", description = "Capture filter, tcpdump syntax.")
+    String filter = "";
+
+    @Option(names = "--duration", paramLabel = "S", description = "Stop after S seconds.")
+    double duration;
+
+    @Option(names = "--interval", paramLabel = "S", description = "Also print the live flows every S seconds.")
+    double interval;
+
+    @Option(names = {"-r", "--read"}, paramLabel = "FILE", description = "Read a pcap or pcapng file instead.")
+    Path input;
+
+    @Option(names = "--json", description = "One JSON object per flow and line.")
+    boolean json;
+
+    @Option(names = "--capacity", defaultValue = "65536", description = "Most flows kept at once (default 65536).")
+    int capacity;
+
+    @Option(names = {"-s", "--snaplen"}, defaultValue = "262144", description = "Bytes kept per packet.")
+    int snaplen;
+
+    private final PrintStream err = System.err;
+
+    @Override
+    public Integer call() throws Exception {
+        if (duration < 0 || interval < 0) {
+            throw new IllegalArgumentException("--duration and --interval must not be negative");
+        }
+        if (input != null && !netns.isEmpty()) {
+            throw new IllegalArgumentException("--read and --netns exclude each other");
+        }
+        FlowPrinter printer = new FlowPrinter(System.out, json);
+        FlowTable table = FlowTable.builder().capacity(capacity).onFlowEnd(printer::print).build();
+        if (input != null) {
+            read(table);
+        } else {
+            live(table, printer);
+        }
+        return 0;
+    }
+
+    private void read(FlowTable table) throws Exception {
+        try (PcapReader reader = PcapReader.open(input)) {
+            PacketHandler handler = filter.isEmpty() ? table : new OfflineFilter(filter, snaplen, table);
+            long packets = reader.readAll(handler);
+            table.endAll();
+            err.printf(Locale.ROOT, "%,d packets read from %s (%s); %s%n", packets, input, reader.format(),
+                    describe(table.stats()));
+        }
+    }
+
+    private void live(FlowTable table, FlowPrinter printer) throws Exception {
+        List<String> specs = netns.isEmpty() ? List.of("host") : netns;
+        ReentrantLock lock = new ReentrantLock();
+        List<Capture> captures = new ArrayList<>();
+        CountDownLatch done = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            captures.forEach(Capture::stop);
+            try {
+                done.await(10, TimeUnit.SECONDS); // let the rest be printed before the JVM exits
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "podcap-stop");
+        try {
+            for (String spec : specs) {
+                captures.add(Capture.builder().namespace(spec).device(iface).filter(filter).snaplen(snaplen)
+                        .handler(new BatchLock(table, lock)).open());
+                err.printf("capturing flows on %s in %s%s%n", iface, spec,
+                        filter.isEmpty() ? "" : " (filter '" + filter + "')");
+            }
+            Runtime.getRuntime().addShutdownHook(hook);
+            run(table, printer, lock, captures);
+        } finally {
+            captures.forEach(Capture::close);
+            lock.lock();
+            try {
+                table.endAll();
+            } finally {
+                lock.unlock();
+            }
+            for (Capture c : captures) {
+                err.println(c.namespace().label() + ": " + Status.describe(c.stats(), c.stats().consumed()));
+            }
+            err.println(describe(table.stats()));
+            done.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException | IllegalArgumentException shuttingDownOrNotAdded) {
+                // the hook is running (it waited for `done`) or was never added
+            }
+        }
+        for (Capture c : captures) {
+            if (c.failure() != null) {
+                throw new IllegalStateException(Main.message(c.failure()), c.failure());
+            }
+        }
+    }
+
+    /** Until the duration ends or every capture stopped: expires idle flows by the clock, prints snapshots. */
+    private void run(FlowTable table, FlowPrinter printer, ReentrantLock lock, List<Capture> captures)
+            throws InterruptedException {
+        long start = System.nanoTime();
+        long deadline = duration > 0 ? start + (long) (duration * 1e9) : Long.MAX_VALUE;
+        long every = interval > 0 ? (long) (interval * 1e9) : Long.MAX_VALUE;
+        long nextSnapshot = interval > 0 ? start + every : Long.MAX_VALUE;
+        while (captures.stream().anyMatch(Capture::isRunning)) {
+            long now = System.nanoTime();
+            if (now >= deadline) {
+                captures.forEach(Capture::stop);
+                break;
+            }
+            long wait = Math.min(Math.min(deadline, nextSnapshot) - now, 200_000_000L);
+            Thread.sleep(Math.max(wait / 1_000_000L, 1));
+            lock.lock();
+            try {
+                long wall = System.currentTimeMillis() * 1_000_000L;
+                table.expire(wall);
+                if (System.nanoTime() >= nextSnapshot) {
+                    printer.snapshot(table.snapshot(), wall);
+                    nextSnapshot += every;
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    static String describe(FlowTableStats s) {
+        return String.format(Locale.ROOT, "%,d flows (%,d expired, %,d evicted), %,d packets in no flow, "
+                + "%,d packets outside TCP analysis", s.flows(), s.expired(), s.evicted(), s.unattributed(), s.partial());
+    }
+}
