@@ -100,18 +100,14 @@ final class FlowsCommand implements Callable<Integer> {
             }
             Runtime.getRuntime().addShutdownHook(hook);
             run(table, printer, lock, captures);
-        } finally {
-            captures.forEach(Capture::close);
-            lock.lock();
-            try {
-                table.endAll();
-            } finally {
-                lock.unlock();
-            }
+            captures.forEach(Capture::close); // the last packets are in the table now
+            table.endAll();
             for (Capture c : captures) {
                 err.println(c.namespace().label() + ": " + Status.describe(c.stats(), c.stats().consumed()));
             }
             err.println(describe(table.stats()));
+        } finally {
+            captures.forEach(Capture::close);
             done.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);

@@ -21,13 +21,19 @@ public final class Cli {
         }
     }
 
-    public static Result run(String... args) throws IOException, InterruptedException {
+    /** The command line that runs podcap with {@code args}, for tests that start it themselves. */
+    public static List<String> command(String... args) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"),
                 "-Dpodcap.native.lib=" + System.getProperty("podcap.native.lib"),
                 "io.podcap.cli.Main"));
         command.addAll(List.of(args));
+        return command;
+    }
+
+    public static Result run(String... args) throws IOException, InterruptedException {
+        List<String> command = command(args);
         File out = File.createTempFile("podcap-cli", ".out");
         File err = File.createTempFile("podcap-cli", ".err");
         try {

@@ -1,0 +1,191 @@
+package io.podcap.flow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.podcap.pcap.PcapReader;
+import io.podcap.testing.Cli;
+import io.podcap.testing.Root;
+import io.podcap.testing.TestNetns;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code podcap flows} as a user runs it: on a file (JSON and table), live in two namespaces, stopped by SIGTERM. */
+class CliFlowsTest {
+    private static final List<String> FIELDS = List.of("proto", "client", "server", "first_ts", "last_ts",
+            "c2s_packets", "c2s_bytes", "s2c_packets", "s2c_bytes", "state", "end", "handshake_rtt_ms",
+            "syn_retransmits", "retransmits", "rst_from", "fin_from", "zero_window", "iface", "netns",
+            "http_request", "problems");
+
+    @TempDir
+    Path dir;
+
+    /** One JSON object per line, as a map of field to value (arrays as lists). */
+    static List<Map<String, Object>> jsonLines(String out) throws IOException {
+        JsonFactory f = new JsonFactory();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (String line : out.lines().filter(l -> !l.isBlank()).toList()) {
+            try (JsonParser p = f.createParser(line)) {
+                assertEquals(JsonToken.START_OBJECT, p.nextToken(), line);
+                Map<String, Object> row = new LinkedHashMap<>();
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = p.getCurrentName();
+                    JsonToken t = p.nextToken();
+                    if (t == JsonToken.START_ARRAY) {
+                        List<String> items = new ArrayList<>();
+                        while (p.nextToken() != JsonToken.END_ARRAY) {
+                            items.add(p.getText());
+                        }
+                        row.put(name, items);
+                    } else {
+                        row.put(name, t == JsonToken.VALUE_NULL ? null : t.isNumeric() ? p.getNumberValue()
+                                : t.isBoolean() ? p.getBooleanValue() : p.getText());
+                    }
+                }
+                assertEquals(null, p.nextToken(), "one object per line: " + line);
+                rows.add(row);
+            }
+        }
+        return rows;
+    }
+
+    @Test
+    void readsAFileAsJsonLines() throws Exception {
+        Path file = dir.resolve("corpus.pcapng");
+        int frames = FlowCorpus.write(file, 3, 100);
+        List<FlowRecord> expected = new ArrayList<>();
+        FlowTable table = FlowTable.builder().onFlowEnd(expected::add).build();
+        try (PcapReader r = PcapReader.open(file)) {
+            r.readAll(table);
+        }
+        table.endAll();
+
+        Cli.Result run = Cli.run("flows", "--read", file.toString(), "--json");
+        assertEquals(0, run.exitCode(), run::toString);
+        List<Map<String, Object>> rows = jsonLines(run.stdout());
+        assertEquals(expected.size(), rows.size());
+        long packets = 0;
+        for (Map<String, Object> row : rows) {
+            assertEquals(FIELDS, List.copyOf(row.keySet()));
+            packets += ((Number) row.get("c2s_packets")).longValue() + ((Number) row.get("s2c_packets")).longValue();
+            assertEquals("eth0", row.get("iface"));
+            assertEquals("file:corpus.pcapng", row.get("netns"));
+        }
+        assertEquals(frames, packets);
+        Map<String, Object> refused = rows.stream().filter(r -> ((String) r.get("server")).endsWith(":9"))
+                .findFirst().orElseThrow();
+        assertEquals("tcp", refused.get("proto"));
+        assertEquals("reset", refused.get("state"));
+        assertEquals("server", refused.get("rst_from"));
+        assertEquals(List.of("reset_by_server"), refused.get("problems"));
+        assertEquals(null, refused.get("handshake_rtt_ms"));
+        Map<String, Object> closed = rows.stream().filter(r -> "closed".equals(r.get("state"))).findFirst()
+                .orElseThrow();
+        assertEquals(0.2, ((Number) closed.get("handshake_rtt_ms")).doubleValue(), 1e-9); // 0.1 ms each way
+        assertEquals("both", closed.get("fin_from"));
+        assertTrue(rows.stream().anyMatch(r -> List.of("unanswered_syn").equals(r.get("problems"))));
+        assertTrue(rows.stream().anyMatch(r -> "[fd00::2]:8080".equals(r.get("server"))), run::toString);
+        assertTrue(run.stderr().contains(String.format("%,d packets read", frames)), run::toString);
+    }
+
+    @Test
+    void tableMarksProblemsAndFiltersApply() throws Exception {
+        Path file = dir.resolve("corpus.pcapng");
+        FlowCorpus.write(file, 3, 100);
+        Cli.Result run = Cli.run("flows", "--read", file.toString());
+        assertEquals(0, run.exitCode(), run::toString);
+        List<String> lines = run.stdout().lines().toList();
+        assertTrue(lines.get(0).startsWith("PROTO "), run::toString);
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("tcp ") && l.contains(":9 ")
+                && l.contains("! reset_by_server")), run::toString);
+        assertTrue(lines.stream().anyMatch(l -> l.contains(":5432 ") && l.contains("! unanswered_syn")
+                && l.contains("syn_retx=2")), run::toString);
+
+        Cli.Result udp = Cli.run("flows", "--read", file.toString(), "--filter", "udp", "--json");
+        assertEquals(0, udp.exitCode(), udp::toString);
+        List<Map<String, Object>> rows = jsonLines(udp.stdout());
+        assertFalse(rows.isEmpty());
+        assertTrue(rows.stream().allMatch(r -> "udp".equals(r.get("proto"))), udp::toString);
+    }
+
+    @Test
+    void badInputIsOneLine() throws Exception {
+        Path file = dir.resolve("corpus.pcapng");
+        FlowCorpus.write(file, 3, 10);
+        assertOneLine(Cli.run("flows", "--read", file.toString(), "--netns", "host"), "exclude");
+        assertOneLine(Cli.run("flows", "--read", dir.resolve("none.pcap").toString()), "none.pcap");
+        assertOneLine(Cli.run("flows", "--read", file.toString(), "--filter", "tcp port nine"), "compile");
+        assertOneLine(Cli.run("flows", "--netns", "netns:podcap-no-such-ns", "--duration", "1"), "podcap-no-such-ns");
+        assertOneLine(Cli.run("flows", "--read", file.toString(), "--capacity", "0"), "capacity");
+    }
+
+    private static void assertOneLine(Cli.Result r, String expected) {
+        assertEquals(2, r.exitCode(), r::toString);
+        String err = r.stderr().strip();
+        assertFalse(err.contains("\n"), r::toString);
+        assertTrue(err.startsWith("podcap: ") && err.contains(expected), r::toString);
+    }
+
+    @Test
+    void liveInTwoNamespacesUntilSigterm() throws Exception {
+        Root.assume();
+        try (TestNetns a = TestNetns.create("flowsa"); TestNetns b = TestNetns.create("flowsb")) {
+            Path out = dir.resolve("out");
+            Path err = dir.resolve("err");
+            Process p = new ProcessBuilder(Cli.command("flows", "--netns", a.spec(), "--netns", b.spec(), "--iface",
+                    "eth0", "--filter", "icmp", "--json", "--interval", "0.5"))
+                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            try {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (Files.readString(err).lines().filter(l -> l.startsWith("capturing flows")).count() < 2) {
+                    assertTrue(p.isAlive() && System.nanoTime() < deadline, () -> "did not start: " + read(err));
+                    Thread.sleep(50);
+                }
+                a.exec("ping", "-c", "3", "-i", "0.4", a.hostAddress()).ok();
+                b.exec("ping", "-c", "2", "-i", "0.4", b.hostAddress()).ok();
+                Thread.sleep(800); // a snapshot comes every 0.5 s
+                p.destroy(); // SIGTERM
+                assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            } finally {
+                p.destroyForcibly().waitFor();
+            }
+            List<Map<String, Object>> rows = jsonLines(read(out));
+            assertTrue(rows.stream().anyMatch(r -> Boolean.TRUE.equals(r.get("snapshot"))), () -> read(out));
+            List<Map<String, Object>> last = rows.stream().filter(r -> !r.containsKey("snapshot")).toList();
+            assertEquals(2, last.size(), () -> read(out));
+            for (TestNetns ns : List.of(a, b)) {
+                Map<String, Object> r = last.stream().filter(x -> ns.spec().equals(x.get("netns"))).findFirst()
+                        .orElseThrow(() -> new AssertionError(read(out)));
+                assertEquals("icmp", r.get("proto"));
+                assertEquals(ns.address(), r.get("client"));
+                assertEquals(ns.hostAddress(), r.get("server"));
+                assertEquals("open", r.get("end"));
+                assertEquals(ns == a ? 3 : 2, ((Number) r.get("c2s_packets")).intValue());
+                assertEquals(ns == a ? 3 : 2, ((Number) r.get("s2c_packets")).intValue());
+                assertEquals("eth0", r.get("iface"));
+            }
+            assertTrue(read(err).contains("2 flows"), () -> read(err));
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
