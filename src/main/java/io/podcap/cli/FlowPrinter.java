@@ -18,7 +18,7 @@ import java.util.stream.Collectors;
 /** Prints flow records: a human table (problems marked with {@code !}) or one JSON object per line. */
 final class FlowPrinter {
     private static final JsonFactory JSON = new JsonFactory();
-    private static final String ROW = "%-5s %-21s %-21s %-12s %-8s %7s %9s %7s %9s %8s  %s%n";
+    private static final String ROW = "%-5s %-24s %-24s %-12s %-8s %7s %9s %7s %9s %8s  %s%n";
 
     private final PrintStream out;
     private final boolean json;

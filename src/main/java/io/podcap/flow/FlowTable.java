@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 /**
  * Bidirectional flows and TCP analysis of the packets fed to it, in a fixed number of slots.
@@ -460,14 +461,19 @@ public final class FlowTable implements PacketHandler {
 
     // ---- reading ----
 
+    /** Calls {@code action} with the slot of every live flow (least recently active first per idle class). */
+    public void forEachLive(IntConsumer action) {
+        for (int l = 0; l < IdleLists.COUNT; l++) {
+            for (int s = idle.head(l); s >= 0; s = idle.next(s)) {
+                action.accept(s);
+            }
+        }
+    }
+
     /** Records of the live flows, each with end {@link FlowEnd#OPEN} (or closed/reset when so). Allocates. */
     public List<FlowRecord> snapshot() {
         List<FlowRecord> out = new ArrayList<>(live);
-        for (int l = 0; l < IdleLists.COUNT; l++) {
-            for (int s = idle.head(l); s >= 0; s = idle.next(s)) {
-                out.add(record(s, naturalEnd(s, FlowEnd.OPEN)));
-            }
-        }
+        forEachLive(s -> out.add(record(s, naturalEnd(s, FlowEnd.OPEN))));
         out.sort((a, b) -> Long.compare(a.firstTimestampNanos(), b.firstTimestampNanos()));
         return out;
     }
