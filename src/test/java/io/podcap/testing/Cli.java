@@ -22,7 +22,18 @@ public final class Cli {
     }
 
     public static Result run(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(
+        return run(List.of(), args);
+    }
+
+    /** Runs the CLI without one capability (e.g. {@code net_raw}), dropped from its bounding set by setpriv(1). */
+    public static Result runWithout(String capability, String... args) throws IOException, InterruptedException {
+        Tools.require("setpriv");
+        return run(List.of("setpriv", "--inh-caps=-" + capability, "--bounding-set=-" + capability, "--"), args);
+    }
+
+    private static Result run(List<String> prefix, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"),
                 "-Dpodcap.native.lib=" + System.getProperty("podcap.native.lib"),
