@@ -16,7 +16,7 @@ int pc_ns_open(const char *path, pc_error *err) {
         int e = errno;
         if (e == EACCES || e == EPERM)
             return pc_fail(err, PC_ERR_PERMISSION, e,
-                           "open(%s): CAP_SYS_PTRACE is needed to open another user's namespace", path);
+                           "open(%s): CAP_SYS_PTRACE is needed to open another process's namespace", path);
         return pc_fail(err, pc_error_kind_of(e), e, "open(%s)", path);
     }
     return fd;

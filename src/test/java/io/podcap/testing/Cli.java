@@ -21,6 +21,16 @@ public final class Cli {
         }
     }
 
+    public static Result run(String... args) throws IOException, InterruptedException {
+        return run(List.of(), args);
+    }
+
+    /** Runs the CLI without one capability (e.g. {@code net_raw}), dropped from its bounding set by setpriv(1). */
+    public static Result runWithout(String capability, String... args) throws IOException, InterruptedException {
+        Tools.require("setpriv");
+        return run(List.of("setpriv", "--inh-caps=-" + capability, "--bounding-set=-" + capability, "--"), args);
+    }
+
     /** The command line that runs podcap with {@code args}, for tests that start it themselves. */
     public static List<String> command(String... args) {
         List<String> command = new ArrayList<>(List.of(
@@ -32,8 +42,9 @@ public final class Cli {
         return command;
     }
 
-    public static Result run(String... args) throws IOException, InterruptedException {
-        List<String> command = command(args);
+    private static Result run(List<String> prefix, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(command(args));
         File out = File.createTempFile("podcap-cli", ".out");
         File err = File.createTempFile("podcap-cli", ".err");
         try {
