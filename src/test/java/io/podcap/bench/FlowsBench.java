@@ -1,0 +1,205 @@
+package io.podcap.bench;
+
+import com.sun.management.ThreadMXBean;
+import io.podcap.capture.LinkType;
+import io.podcap.capture.PacketView;
+import io.podcap.flow.FlowTable;
+import io.podcap.pcap.PcapReader;
+import java.io.EOFException;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import org.pcap4j.core.PcapHandle;
+import org.pcap4j.core.Pcaps;
+import org.pcap4j.packet.IpPacket;
+import org.pcap4j.packet.Packet;
+import org.pcap4j.packet.TcpPacket;
+import org.pcap4j.packet.UdpPacket;
+
+/**
+ * Flows from one pcap file with podcap's {@link FlowTable}, the whole {@code podcap flows --read} command, tcpdump's
+ * raw read, a pcap4j program counting flows in a HashMap, and tshark's TCP conversation table, in the same run; then
+ * the heap one million concurrent flows take.
+ *
+ * <p>Usage: {@code FlowsBench FILE [RUNS]} with the podcap command line in the system property {@code podcap.cli}
+ * (space-separated). The file should be in the page cache.
+ */
+public final class FlowsBench {
+    static volatile long sink;
+
+    private FlowsBench() {}
+
+    private record Result(long packets, long nanos, long flows, double allocatedPerPacket) {
+        double rate() {
+            return packets * 1e9 / nanos;
+        }
+    }
+
+    private interface Run {
+        Result run() throws Exception;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path file = Path.of(args[0]);
+        int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        podcap(file); // warms up the JIT
+        Result table = best(runs, () -> podcap(file));
+        long packets = table.packets;
+        Result cli = best(runs, () -> timed(packets, command(System.getProperty("podcap.cli"), "flows", "--read",
+                file.toString(), "--json")));
+        Result tcpdump = best(runs, () -> timed(packets, List.of("tcpdump", "-r", file.toString(), "-w",
+                "/dev/null")));
+        Result pcap4j = best(runs, () -> pcap4j(file));
+        Result tshark = timed(packets, List.of("tshark", "-q", "-n", "-r", file.toString(), "-z", "conv,tcp"));
+        System.out.printf(Locale.ROOT, "flows from %s: %,d packets, best of %d (tshark: one run)%n", file, packets,
+                runs);
+        row("podcap FlowTable (in-process)", table, table);
+        row("podcap flows --read --json (command)", cli, table);
+        row("tcpdump -r FILE -w /dev/null", tcpdump, table);
+        row("pcap4j + HashMap of flows", pcap4j, table);
+        row("tshark -q -z conv,tcp", tshark, table);
+        System.out.printf(Locale.ROOT, "flows: podcap %,d, pcap4j HashMap %,d (podcap also splits a port reused "
+                + "after a close); podcap allocation per packet: %.4f bytes%n", table.flows, pcap4j.flows,
+                table.allocatedPerPacket);
+        memory(1_000_000);
+    }
+
+    private static void row(String name, Result r, Result podcap) {
+        System.out.printf(Locale.ROOT, "  %-38s %12.0f pkt/s   podcap FlowTable/this %6.2fx%n", name, r.rate(),
+                podcap.rate() / r.rate());
+    }
+
+    private static Result best(int runs, Run run) throws Exception {
+        Result best = null;
+        for (int i = 0; i < runs; i++) {
+            Result r = run.run();
+            if (best == null || r.nanos < best.nanos) {
+                best = r;
+            }
+        }
+        return best;
+    }
+
+    private static Result podcap(Path file) throws Exception {
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        FlowTable table = FlowTable.builder().build(); // the default capacity, as podcap flows uses
+        long start = System.nanoTime();
+        long packets;
+        long allocated;
+        try (PcapReader reader = PcapReader.open(file)) {
+            long allocatedBefore = threads.getCurrentThreadAllocatedBytes(); // after the read buffer
+            packets = reader.readAll(table);
+            allocated = threads.getCurrentThreadAllocatedBytes() - allocatedBefore;
+        }
+        long nanos = System.nanoTime() - start;
+        return new Result(packets, nanos, table.stats().flows(), (double) allocated / packets);
+    }
+
+    /** What a Java user writes today: decode with pcap4j, key by the two endpoints, count in a HashMap. */
+    private static Result pcap4j(Path file) throws Exception {
+        record Endpoint(InetAddress address, int port) {}
+        record Key(int protocol, Endpoint a, Endpoint b) {}
+        Map<Key, long[]> flows = new HashMap<>();
+        long packets = 0;
+        long start = System.nanoTime();
+        try (PcapHandle handle = Pcaps.openOffline(file.toString(), PcapHandle.TimestampPrecision.NANO)) {
+            while (true) {
+                Packet p;
+                try {
+                    p = handle.getNextPacketEx();
+                } catch (EOFException end) {
+                    break;
+                }
+                packets++;
+                IpPacket ip = p.get(IpPacket.class);
+                if (ip == null) {
+                    continue;
+                }
+                int sport = 0;
+                int dport = 0;
+                TcpPacket tcp = p.get(TcpPacket.class);
+                UdpPacket udp = tcp == null ? p.get(UdpPacket.class) : null;
+                if (tcp != null) {
+                    sport = tcp.getHeader().getSrcPort().valueAsInt();
+                    dport = tcp.getHeader().getDstPort().valueAsInt();
+                } else if (udp != null) {
+                    sport = udp.getHeader().getSrcPort().valueAsInt();
+                    dport = udp.getHeader().getDstPort().valueAsInt();
+                }
+                Endpoint src = new Endpoint(ip.getHeader().getSrcAddr(), sport);
+                Endpoint dst = new Endpoint(ip.getHeader().getDstAddr(), dport);
+                boolean srcFirst = src.toString().compareTo(dst.toString()) < 0;
+                Key key = new Key(ip.getHeader().getProtocol().value(), srcFirst ? src : dst, srcFirst ? dst : src);
+                long[] counts = flows.computeIfAbsent(key, k -> new long[2]);
+                counts[0]++;
+                counts[1] += p.length();
+            }
+        }
+        return new Result(packets, System.nanoTime() - start, flows.size(), Double.NaN);
+    }
+
+    private static List<String> command(String prefix, String... args) {
+        List<String> c = new java.util.ArrayList<>(List.of(prefix.trim().split(" +")));
+        c.addAll(List.of(args));
+        return c;
+    }
+
+    private static Result timed(long packets, List<String> command) throws Exception {
+        long start = System.nanoTime();
+        Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed");
+        }
+        return new Result(packets, System.nanoTime() - start, -1, Double.NaN);
+    }
+
+    /** Heap of a table holding {@code flows} concurrent flows (UDP, distinct client ports and addresses). */
+    private static void memory(int flows) {
+        Runtime rt = Runtime.getRuntime();
+        long before = usedAfterGc(rt);
+        FlowTable table = FlowTable.builder().capacity(flows).udpTimeout(Duration.ofDays(1)).build();
+        byte[] frame = new byte[14 + 20 + 8 + 32];
+        ByteBuf buf = Unpooled.wrappedBuffer(frame);
+        frame[12] = 0x08;
+        frame[14] = 0x45;
+        frame[17] = (byte) (frame.length - 14);
+        frame[23] = 17;
+        frame[37] = 53;
+        frame[39] = 40;
+        PacketView v = new PacketView();
+        for (int i = 0; i < flows; i++) {
+            frame[26] = 10;
+            frame[27] = (byte) (i >>> 16);
+            frame[28] = (byte) (i >>> 8);
+            frame[29] = (byte) i; // client 10.x.y.z
+            frame[30] = 10;
+            frame[33] = 1;         // server 10.0.0.1:53
+            frame[34] = (byte) 0x80; // client port 32768 + ...
+            v.wrap(buf, 0, frame.length, frame.length, 1_000_000_000L + i, 1, LinkType.ETHERNET, null);
+            table.onPacket(v);
+        }
+        long after = usedAfterGc(rt);
+        if (table.size() != flows) {
+            throw new IllegalStateException(table.size() + " flows in the table, not " + flows);
+        }
+        sink = table.size();
+        System.out.printf(Locale.ROOT, "memory: %,d concurrent flows take %.1f MB of heap (%.0f bytes per flow)%n",
+                flows, (after - before) / 1e6, (double) (after - before) / flows);
+    }
+
+    private static long usedAfterGc(Runtime rt) {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return rt.totalMemory() - rt.freeMemory();
+    }
+}
