@@ -3,17 +3,23 @@ package io.podcap.flow;
 /**
  * The keys of the flow table's slots and an open-addressing index over them (linear probing, backward-shift
  * deletion, so no tombstones). A key is bidirectional: its two endpoints are stored in a canonical order (A before B),
- * so both directions of a conversation find the same slot. Primitive arrays only; nothing is allocated after
- * construction.
+ * so both directions of a conversation find the same slot. Keys live in the table's shared slot array ({@link #STRIDE}
+ * longs per slot, so that a lookup and the per-packet updates touch one or two cache lines); nothing is allocated
+ * after construction.
  */
 final class FlowKeys {
-    private final long[] aHi;
-    private final long[] aLo;
-    private final long[] bHi;
-    private final long[] bLo;
-    private final int[] ports; // portA << 16 | portB
-    private final long[] meta; // see meta()
-    private final int[] hashes;
+    /** Longs per slot in the shared array: 0-3 endpoints, 4 meta, 5 ports and hash, then the table's own. */
+    static final int STRIDE = 8;
+    static final int LAST_TS = 6;
+    static final int LINKS = 7;
+    private static final int A_HI = 0;
+    private static final int A_LO = 1;
+    private static final int B_HI = 2;
+    private static final int B_LO = 3;
+    private static final int META = 4;
+    private static final int PORTS_HASH = 5; // portA << 48 | portB << 32 | hash
+
+    private final long[] slots;
     private final int[] index; // slot + 1, 0 = empty
     private final int mask;
     private final int[] free;
@@ -24,19 +30,13 @@ final class FlowKeys {
     private long kaLo;
     private long kbHi;
     private long kbLo;
-    private int kPorts;
     private long kMeta;
+    private long kPortsHash;
     private int kHash;
     private boolean kFromA;
 
-    FlowKeys(int capacity) {
-        aHi = new long[capacity];
-        aLo = new long[capacity];
-        bHi = new long[capacity];
-        bLo = new long[capacity];
-        ports = new int[capacity];
-        meta = new long[capacity];
-        hashes = new int[capacity];
+    FlowKeys(long[] slots, int capacity) {
+        this.slots = slots;
         int size = Integer.highestOneBit(Math.max(capacity, 2) * 2 - 1) << 1; // load factor at most 1/2
         index = new int[size];
         mask = size - 1;
@@ -57,23 +57,25 @@ final class FlowKeys {
     void prepare(long srcHi, long srcLo, int srcPort, long dstHi, long dstLo, int dstPort, long meta) {
         boolean srcFirst = srcHi != dstHi ? Long.compareUnsigned(srcHi, dstHi) < 0
                 : srcLo != dstLo ? Long.compareUnsigned(srcLo, dstLo) < 0 : srcPort <= dstPort;
+        int ports;
         if (srcFirst) {
-            set(srcHi, srcLo, srcPort, dstHi, dstLo, dstPort);
+            kaHi = srcHi;
+            kaLo = srcLo;
+            kbHi = dstHi;
+            kbLo = dstLo;
+            ports = (srcPort & 0xffff) << 16 | (dstPort & 0xffff);
         } else {
-            set(dstHi, dstLo, dstPort, srcHi, srcLo, srcPort);
+            kaHi = dstHi;
+            kaLo = dstLo;
+            kbHi = srcHi;
+            kbLo = srcLo;
+            ports = (dstPort & 0xffff) << 16 | (srcPort & 0xffff);
         }
         kFromA = srcFirst;
         kMeta = meta;
-        long h = mix(kaHi ^ mix(kaLo ^ mix(kbHi ^ mix(kbLo ^ mix(meta ^ ((long) kPorts << 7))))));
+        long h = mix(kaHi ^ mix(kaLo ^ mix(kbHi ^ mix(kbLo ^ mix(meta ^ ((long) ports << 7))))));
         kHash = (int) (h ^ (h >>> 32));
-    }
-
-    private void set(long hi1, long lo1, int port1, long hi2, long lo2, int port2) {
-        kaHi = hi1;
-        kaLo = lo1;
-        kbHi = hi2;
-        kbLo = lo2;
-        kPorts = (port1 & 0xffff) << 16 | (port2 & 0xffff);
+        kPortsHash = (long) ports << 32 | (kHash & 0xffffffffL);
     }
 
     private static long mix(long x) {
@@ -88,13 +90,14 @@ final class FlowKeys {
 
     /** The slot holding the prepared key, or -1. */
     int find() {
+        long[] k = slots;
         int pos = kHash & mask;
         int e;
         while ((e = index[pos]) != 0) {
-            int s = e - 1;
-            if (hashes[s] == kHash && ports[s] == kPorts && meta[s] == kMeta && aLo[s] == kaLo && bLo[s] == kbLo
-                    && aHi[s] == kaHi && bHi[s] == kbHi) {
-                return s;
+            int b = (e - 1) * STRIDE;
+            if (k[b + PORTS_HASH] == kPortsHash && k[b + A_LO] == kaLo && k[b + B_LO] == kbLo
+                    && k[b + META] == kMeta && k[b + A_HI] == kaHi && k[b + B_HI] == kbHi) {
+                return e - 1;
             }
             pos = (pos + 1) & mask;
         }
@@ -108,13 +111,13 @@ final class FlowKeys {
     /** Inserts the prepared key (not present; a slot must be free) and returns its slot. */
     int insert() {
         int s = free[--freeCount];
-        aHi[s] = kaHi;
-        aLo[s] = kaLo;
-        bHi[s] = kbHi;
-        bLo[s] = kbLo;
-        ports[s] = kPorts;
-        meta[s] = kMeta;
-        hashes[s] = kHash;
+        int b = s * STRIDE;
+        slots[b + A_HI] = kaHi;
+        slots[b + A_LO] = kaLo;
+        slots[b + B_HI] = kbHi;
+        slots[b + B_LO] = kbLo;
+        slots[b + META] = kMeta;
+        slots[b + PORTS_HASH] = kPortsHash;
         int pos = kHash & mask;
         while (index[pos] != 0) {
             pos = (pos + 1) & mask;
@@ -123,9 +126,13 @@ final class FlowKeys {
         return s;
     }
 
+    private int home(int slot) {
+        return (int) slots[slot * STRIDE + PORTS_HASH] & mask;
+    }
+
     /** Removes a slot's key and frees the slot. */
     void remove(int slot) {
-        int i = hashes[slot] & mask;
+        int i = home(slot);
         while (index[i] != slot + 1) {
             i = (i + 1) & mask;
         }
@@ -137,7 +144,7 @@ final class FlowKeys {
             if (e == 0) {
                 break;
             }
-            int home = hashes[e - 1] & mask;
+            int home = home(e - 1);
             boolean stays = i <= j ? i < home && home <= j : i < home || home <= j;
             if (!stays) {
                 index[i] = e;
@@ -148,17 +155,22 @@ final class FlowKeys {
         free[freeCount++] = slot;
     }
 
-    long hi(int slot, boolean a) { return a ? aHi[slot] : bHi[slot]; }
+    long hi(int slot, boolean a) { return slots[slot * STRIDE + (a ? A_HI : B_HI)]; }
 
-    long lo(int slot, boolean a) { return a ? aLo[slot] : bLo[slot]; }
+    long lo(int slot, boolean a) { return slots[slot * STRIDE + (a ? A_LO : B_LO)]; }
 
-    int port(int slot, boolean a) { return a ? ports[slot] >>> 16 : ports[slot] & 0xffff; }
+    int port(int slot, boolean a) {
+        int ports = (int) (slots[slot * STRIDE + PORTS_HASH] >>> 32);
+        return a ? ports >>> 16 : ports & 0xffff;
+    }
 
-    int sourceId(int slot) { return (int) (meta[slot] >>> 48); }
+    private long meta(int slot) { return slots[slot * STRIDE + META]; }
 
-    int protocol(int slot) { return (int) (meta[slot] >>> 40) & 0xff; }
+    int sourceId(int slot) { return (int) (meta(slot) >>> 48); }
 
-    int ipVersion(int slot) { return (int) (meta[slot] >>> 32) & 0xf; }
+    int protocol(int slot) { return (int) (meta(slot) >>> 40) & 0xff; }
 
-    int ifindex(int slot) { return (int) meta[slot]; }
+    int ipVersion(int slot) { return (int) (meta(slot) >>> 32) & 0xf; }
+
+    int ifindex(int slot) { return (int) meta(slot); }
 }

@@ -37,12 +37,12 @@ import java.util.function.IntConsumer;
  * <p>Not thread-safe: one thread feeds it and calls everything else (or callers serialize access).
  */
 public final class FlowTable implements PacketHandler {
-    private static final int NO_FLAGS = 0;
-    // per-slot bits of `bits`
+    // bits of a slot's BITS field
     private static final int CLIENT_IS_A = 1;
     private static final int SYN_SEEN = 2;
     private static final int SYN_ACK_SEEN = 4;
     private static final int HTTP_CHECKED = 8;
+    private static final int RTT_SEEN = 16;
     private static final int FREE = -1;
 
     private final int capacity;
@@ -54,23 +54,30 @@ public final class FlowTable implements PacketHandler {
     private final List<FlowListener> listeners = new ArrayList<>();
     private FlowListener[] listenerArray = new FlowListener[0];
 
-    private final byte[] state;
-    private final byte[] bits;
-    private final byte[] rstFrom;
-    private final byte[] finFrom;
-    private final long[] firstTs;
-    private final long[] lastTs;
-    private final long[] packets; // [2 * slot + dir], dir 0 = client to server
-    private final long[] bytes;
-    private final long[] seqEnd; // [2 * slot + dir]: highest sequence number + length seen, -1 before any
-    private final long[] synTs;
-    private final long[] rtt;
-    private final int[] synRetransmits;
-    private final int[] retransmits;
-    private final int[] zeroWindow;
-    private final int[] flags;
+    // Per-slot state in primitive arrays. What every packet touches is grouped per slot in two strided arrays (a
+    // cache line or two each): `slots` holds the key, the last timestamp and the idle links (see FlowKeys), and
+    // `counters` the fields below, [slot * STRIDE + field]; dir 0 is client to server.
+    private static final int STRIDE = 8;
+    private static final int PACKETS = 0; // + dir
+    private static final int BYTES = 2; // + dir
+    private static final int SEQ_END = 4; // + dir: highest sequence number + length seen, -1 before any
+    private static final int FIRST_TS = 6;
+    private static final int SYN_TS = 7;
+    private static final int INFO = 8;
+    private static final int STATE = 0; // FlowState ordinal, FREE
+    private static final int BITS = 1;
+    private static final int RST_FROM = 2; // Side bits
+    private static final int FIN_FROM = 3; // Side bits
+    private static final int SYN_RETRANSMITS = 4;
+    private static final int RETRANSMITS = 5;
+    private static final int ZERO_WINDOW = 6;
+    private static final int FLAGS = 7;
+    private final long[] slots;
+    private final long[] counters;
+    private final int[] info; // [slot * INFO + field], the fields below
+    private final long[] rtt; // valid with RTT_SEEN
     private final byte[][] http; // per slot, made the first time the slot sees a request, then reused
-    private final int[] httpLength;
+    private final short[] httpLength;
 
     private PacketSource[] sources = new PacketSource[4];
     private int sourceCount;
@@ -95,26 +102,17 @@ public final class FlowTable implements PacketHandler {
         timeouts[IdleLists.UDP] = b.udp.toNanos();
         timeouts[IdleLists.OTHER] = b.other.toNanos();
         httpBytes = b.httpBytes;
-        keys = new FlowKeys(capacity);
-        idle = new IdleLists(capacity);
-        state = new byte[capacity];
-        Arrays.fill(state, (byte) FREE);
-        bits = new byte[capacity];
-        rstFrom = new byte[capacity];
-        finFrom = new byte[capacity];
-        firstTs = new long[capacity];
-        lastTs = new long[capacity];
-        packets = new long[2 * capacity];
-        bytes = new long[2 * capacity];
-        seqEnd = new long[2 * capacity];
-        synTs = new long[capacity];
+        slots = new long[capacity * FlowKeys.STRIDE];
+        counters = new long[capacity * STRIDE];
+        keys = new FlowKeys(slots, capacity);
+        idle = new IdleLists(slots, capacity);
+        info = new int[capacity * INFO];
+        for (int i = 0; i < capacity; i++) {
+            info[i * INFO + STATE] = FREE;
+        }
         rtt = new long[capacity];
-        synRetransmits = new int[capacity];
-        retransmits = new int[capacity];
-        zeroWindow = new int[capacity];
-        flags = new int[capacity];
         http = new byte[capacity][];
-        httpLength = new int[capacity];
+        httpLength = new short[capacity];
         b.listeners.forEach(this::addListener);
     }
 
@@ -174,12 +172,13 @@ public final class FlowTable implements PacketHandler {
         if (fresh) {
             slot = start(d, ts, srcPort, dstPort, tcp, icmp);
         }
-        boolean fromClient = keys.fromA() == ((bits[slot] & CLIENT_IS_A) != 0);
+        boolean fromClient = keys.fromA() == ((info[slot * INFO + BITS] & CLIENT_IS_A) != 0);
         int dir = fromClient ? 0 : 1;
-        packets[2 * slot + dir]++;
-        bytes[2 * slot + dir] += v.wirelen();
-        if (ts > lastTs[slot]) {
-            lastTs[slot] = ts;
+        counters[slot * STRIDE + PACKETS + dir]++;
+        counters[slot * STRIDE + BYTES + dir] += v.wirelen();
+        int last = slot * FlowKeys.STRIDE + FlowKeys.LAST_TS;
+        if (ts > slots[last]) {
+            slots[last] = ts;
         }
         if (analyze) {
             tcp(slot, fromClient, fresh, d, ts);
@@ -196,13 +195,13 @@ public final class FlowTable implements PacketHandler {
         if ((d.tcpFlags() & (TcpFlags.SYN | TcpFlags.ACK)) != TcpFlags.SYN) {
             return false;
         }
-        int st = state[slot];
+        int st = info[slot * INFO + STATE];
         if (st == FlowState.CLOSED.ordinal() || st == FlowState.RESET.ordinal()) {
             return true;
         }
-        boolean fromClient = keys.fromA() == ((bits[slot] & CLIENT_IS_A) != 0);
-        return fromClient && st != FlowState.SYN_SENT.ordinal() && (bits[slot] & SYN_SEEN) != 0
-                && seqEnd[2 * slot] != ((d.tcpSeq() + 1) & 0xffffffffL);
+        boolean fromClient = keys.fromA() == ((info[slot * INFO + BITS] & CLIENT_IS_A) != 0);
+        return fromClient && st != FlowState.SYN_SENT.ordinal() && (info[slot * INFO + BITS] & SYN_SEEN) != 0
+                && counter(slot, SEQ_END) != ((d.tcpSeq() + 1) & 0xffffffffL);
     }
 
     private int start(PacketDecoder d, long ts, int srcPort, int dstPort, boolean tcp, boolean icmp) {
@@ -218,25 +217,16 @@ public final class FlowTable implements PacketHandler {
         } else {
             srcIsClient = srcIsClient(srcPort, dstPort); // ports are 0 for protocols without them
         }
-        bits[slot] = (byte) (srcIsClient == keys.fromA() ? CLIENT_IS_A : 0);
-        state[slot] = (byte) (tcp ? FlowState.ESTABLISHED : FlowState.ACTIVE).ordinal();
-        rstFrom[slot] = 0;
-        finFrom[slot] = 0;
-        firstTs[slot] = ts;
-        lastTs[slot] = ts;
-        packets[2 * slot] = 0;
-        packets[2 * slot + 1] = 0;
-        bytes[2 * slot] = 0;
-        bytes[2 * slot + 1] = 0;
-        seqEnd[2 * slot] = -1;
-        seqEnd[2 * slot + 1] = -1;
-        synTs[slot] = 0;
-        rtt[slot] = -1;
-        synRetransmits[slot] = 0;
-        retransmits[slot] = 0;
-        zeroWindow[slot] = 0;
-        flags[slot] = NO_FLAGS;
-        httpLength[slot] = 0;
+        int i = slot * INFO;
+        Arrays.fill(info, i, i + INFO, 0);
+        info[i + BITS] = srcIsClient == keys.fromA() ? CLIENT_IS_A : 0;
+        info[i + STATE] = (tcp ? FlowState.ESTABLISHED : FlowState.ACTIVE).ordinal();
+        slots[slot * FlowKeys.STRIDE + FlowKeys.LAST_TS] = ts;
+        int c = slot * STRIDE;
+        Arrays.fill(counters, c, c + STRIDE, 0);
+        counters[c + FIRST_TS] = ts;
+        counters[c + SEQ_END] = -1;
+        counters[c + SEQ_END + 1] = -1;
         idle.add(slot, IdleLists.OTHER); // moved to its list right after the first packet
         flowCount++;
         live++;
@@ -269,12 +259,14 @@ public final class FlowTable implements PacketHandler {
     private void tcp(int slot, boolean fromClient, boolean fresh, PacketDecoder d, long ts) {
         int f = d.tcpFlags();
         int dir = fromClient ? 0 : 1;
-        int st = state[slot];
+        int i = slot * INFO;
+        int c = slot * STRIDE;
+        int st = info[i + STATE];
         if ((f & TcpFlags.RST) != 0) {
-            if (rstFrom[slot] == 0) {
-                rstFrom[slot] = (byte) (fromClient ? Side.CLIENT_BIT : Side.SERVER_BIT);
+            if (info[i + RST_FROM] == 0) {
+                info[i + RST_FROM] = fromClient ? Side.CLIENT_BIT : Side.SERVER_BIT;
             }
-            state[slot] = (byte) FlowState.RESET.ordinal();
+            info[i + STATE] = FlowState.RESET.ordinal();
             return;
         }
         if (st == FlowState.RESET.ordinal()) {
@@ -282,24 +274,25 @@ public final class FlowTable implements PacketHandler {
         }
         long seq = d.tcpSeq();
         if ((f & TcpFlags.SYN) != 0) {
+            boolean opening = fresh || st == FlowState.SYN_SENT.ordinal();
             if ((f & TcpFlags.ACK) == 0 && fromClient) {
-                if ((bits[slot] & SYN_SEEN) != 0) {
-                    synRetransmits[slot]++;
+                if ((info[i + BITS] & SYN_SEEN) != 0) {
+                    info[i + SYN_RETRANSMITS]++;
                 }
-                bits[slot] |= SYN_SEEN;
-                synTs[slot] = ts;
-                seqEnd[2 * slot] = (seq + 1) & 0xffffffffL;
-                if (fresh || st == FlowState.SYN_SENT.ordinal()) {
-                    state[slot] = (byte) FlowState.SYN_SENT.ordinal();
+                info[i + BITS] |= SYN_SEEN;
+                counters[c + SYN_TS] = ts;
+                counters[c + SEQ_END] = (seq + 1) & 0xffffffffL;
+                if (opening) {
+                    info[i + STATE] = FlowState.SYN_SENT.ordinal();
                 }
             } else if ((f & TcpFlags.ACK) != 0 && !fromClient) {
-                if ((bits[slot] & SYN_ACK_SEEN) != 0) {
-                    retransmits[slot]++;
+                if ((info[i + BITS] & SYN_ACK_SEEN) != 0) {
+                    info[i + RETRANSMITS]++;
                 }
-                bits[slot] |= SYN_ACK_SEEN;
-                seqEnd[2 * slot + 1] = (seq + 1) & 0xffffffffL;
-                if (fresh || st == FlowState.SYN_SENT.ordinal()) {
-                    state[slot] = (byte) FlowState.SYN_RECEIVED.ordinal();
+                info[i + BITS] |= SYN_ACK_SEEN;
+                counters[c + SEQ_END + 1] = (seq + 1) & 0xffffffffL;
+                if (opening) {
+                    info[i + STATE] = FlowState.SYN_RECEIVED.ordinal();
                 }
             }
             return;
@@ -307,27 +300,26 @@ public final class FlowTable implements PacketHandler {
         if (st == FlowState.SYN_SENT.ordinal() || st == FlowState.SYN_RECEIVED.ordinal()) {
             // the client's ACK completes the handshake; anything else means the capture missed part of it
             if (st == FlowState.SYN_RECEIVED.ordinal() && fromClient && (f & TcpFlags.ACK) != 0
-                    && (bits[slot] & SYN_SEEN) != 0) {
-                rtt[slot] = ts - synTs[slot];
+                    && (info[i + BITS] & SYN_SEEN) != 0) {
+                rtt[slot] = ts - counters[c + SYN_TS];
+                info[i + BITS] |= RTT_SEEN;
             }
-            state[slot] = (byte) FlowState.ESTABLISHED.ordinal();
+            info[i + STATE] = FlowState.ESTABLISHED.ordinal();
         }
         boolean fin = (f & TcpFlags.FIN) != 0;
         if (d.tcpWindow() == 0 && !fin) {
-            zeroWindow[slot]++;
+            info[i + ZERO_WINDOW]++;
         }
         int length = d.payloadWireLength();
         sequence(slot, dir, seq, length, fin);
         if (fin) {
-            finFrom[slot] |= (byte) (fromClient ? Side.CLIENT_BIT : Side.SERVER_BIT);
-            state[slot] = (byte) (finFrom[slot] == (Side.CLIENT_BIT | Side.SERVER_BIT)
-                    ? FlowState.CLOSED : FlowState.CLOSING).ordinal();
+            int finFrom = info[i + FIN_FROM] |= fromClient ? Side.CLIENT_BIT : Side.SERVER_BIT;
+            info[i + STATE] = (finFrom == (Side.CLIENT_BIT | Side.SERVER_BIT) ? FlowState.CLOSED
+                    : FlowState.CLOSING).ordinal();
         }
-        if (fromClient && length > 0 && (bits[slot] & HTTP_CHECKED) == 0) {
-            bits[slot] |= HTTP_CHECKED;
-            if (httpBytes > 0 && d.payloadLength() > 0) {
-                httpRequest(slot, d);
-            }
+        if (fromClient && length > 0 && (info[i + BITS] & HTTP_CHECKED) == 0) {
+            info[i + BITS] |= HTTP_CHECKED;
+            httpRequest(slot, d);
         }
     }
 
@@ -337,24 +329,29 @@ public final class FlowTable implements PacketHandler {
         if (span == 0) {
             return;
         }
-        int i = 2 * slot + dir;
+        int i = slot * STRIDE + SEQ_END + dir;
         long end = (seq + span) & 0xffffffffL;
-        long known = seqEnd[i];
+        long known = counters[i];
         if (known < 0 || (int) (end - known) > 0) {
-            seqEnd[i] = end;
+            counters[i] = end;
         } else if (!(length == 1 && !fin && seq == ((known - 1) & 0xffffffffL))) {
             // a one-byte segment just below the edge is a keep-alive probe, not a retransmission
-            retransmits[slot]++;
+            info[slot * INFO + RETRANSMITS]++;
         }
     }
 
+    /** Keeps the request line of the client's first data segment (valid once HTTP_CHECKED is set). */
     private void httpRequest(int slot, PacketDecoder d) {
+        if (httpBytes == 0 || d.payloadLength() == 0) {
+            httpLength[slot] = 0;
+            return;
+        }
         byte[] line = http[slot];
         if (line == null) {
             line = new byte[httpBytes]; // once per slot, reused by the slot's later flows
             http[slot] = line;
         }
-        httpLength[slot] = HttpRequestLine.copy(d.buffer(), d.payloadOffset(), d.payloadLength(), line);
+        httpLength[slot] = (short) HttpRequestLine.copy(d.buffer(), d.payloadOffset(), d.payloadLength(), line);
     }
 
     private int sourceId(PacketSource source) {
@@ -385,7 +382,7 @@ public final class FlowTable implements PacketHandler {
 
     private int idleList(int slot, int protocol) {
         if (protocol == IpProtocol.TCP) {
-            int st = state[slot];
+            int st = info[slot * INFO + STATE];
             if (st == FlowState.SYN_SENT.ordinal() || st == FlowState.SYN_RECEIVED.ordinal()) {
                 return IdleLists.TCP_OPENING;
             }
@@ -411,7 +408,7 @@ public final class FlowTable implements PacketHandler {
         for (int l = 0; l < IdleLists.COUNT; l++) {
             long timeout = timeouts[l];
             int s;
-            while ((s = idle.head(l)) >= 0 && now - lastTs[s] > timeout) {
+            while ((s = idle.head(l)) >= 0 && now - lastTs(s) > timeout) {
                 expired++;
                 end(s, naturalEnd(s, FlowEnd.TIMEOUT));
             }
@@ -419,7 +416,7 @@ public final class FlowTable implements PacketHandler {
     }
 
     private FlowEnd naturalEnd(int slot, FlowEnd otherwise) {
-        int st = state[slot];
+        int st = info[slot * INFO + STATE];
         return st == FlowState.CLOSED.ordinal() ? FlowEnd.CLOSED
                 : st == FlowState.RESET.ordinal() ? FlowEnd.RESET : otherwise;
     }
@@ -428,7 +425,7 @@ public final class FlowTable implements PacketHandler {
         int oldest = -1;
         for (int l = 0; l < IdleLists.COUNT; l++) {
             int s = idle.head(l);
-            if (s >= 0 && (oldest < 0 || lastTs[s] < lastTs[oldest])) {
+            if (s >= 0 && (oldest < 0 || lastTs(s) < lastTs(oldest))) {
                 oldest = s;
             }
         }
@@ -445,7 +442,7 @@ public final class FlowTable implements PacketHandler {
         }
         idle.remove(slot);
         keys.remove(slot);
-        state[slot] = FREE;
+        info[slot * INFO + STATE] = FREE;
         live--;
     }
 
@@ -481,21 +478,25 @@ public final class FlowTable implements PacketHandler {
     /** The record of the live flow in {@code slot}, as if it ended now with {@code end}. Allocates. */
     public FlowRecord record(int slot, FlowEnd end) {
         checkLive(slot);
-        boolean clientIsA = (bits[slot] & CLIENT_IS_A) != 0;
+        int i = slot * INFO;
+        int bits = info[i + BITS];
+        boolean clientIsA = (bits & CLIENT_IS_A) != 0;
         int protocol = keys.protocol(slot);
         boolean hasPorts = protocol == IpProtocol.TCP || protocol == IpProtocol.UDP;
-        FlowState st = FlowState.of(state[slot]);
-        Side rst = Side.of(rstFrom[slot]);
+        FlowState st = FlowState.of(info[i + STATE]);
+        Side rst = Side.of(info[i + RST_FROM]);
         int sourceId = keys.sourceId(slot);
         PacketSource source = sources[sourceId];
+        boolean http = (bits & HTTP_CHECKED) != 0 && httpLength[slot] > 0;
         return new FlowRecord(protocol, keys.ipVersion(slot), address(slot, clientIsA),
                 hasPorts ? keys.port(slot, clientIsA) : -1, address(slot, !clientIsA),
-                hasPorts ? keys.port(slot, !clientIsA) : -1, firstTs[slot], lastTs[slot],
-                packets[2 * slot], bytes[2 * slot], packets[2 * slot + 1], bytes[2 * slot + 1], st, end, rtt[slot],
-                synRetransmits[slot], retransmits[slot], rst, Side.of(finFrom[slot]), zeroWindow[slot],
-                ifaceName(sourceId, keys.ifindex(slot)), source == null ? null : source.namespace(),
-                httpLength[slot] > 0 ? HttpRequestLine.text(http[slot], httpLength[slot]) : null,
-                FlowProblem.of(st, end, synRetransmits[slot], retransmits[slot], rst), flags[slot]);
+                hasPorts ? keys.port(slot, !clientIsA) : -1, counter(slot, FIRST_TS), lastTs(slot),
+                counter(slot, PACKETS), counter(slot, BYTES), counter(slot, PACKETS + 1), counter(slot, BYTES + 1),
+                st, end, handshakeRttNanos(slot), info[i + SYN_RETRANSMITS], info[i + RETRANSMITS], rst,
+                Side.of(info[i + FIN_FROM]), info[i + ZERO_WINDOW], ifaceName(sourceId, keys.ifindex(slot)),
+                source == null ? null : source.namespace(),
+                http ? HttpRequestLine.text(this.http[slot], httpLength[slot]) : null,
+                FlowProblem.of(st, end, info[i + SYN_RETRANSMITS], info[i + RETRANSMITS], rst), info[i + FLAGS]);
     }
 
     private String address(int slot, boolean a) {
@@ -511,8 +512,16 @@ public final class FlowTable implements PacketHandler {
         });
     }
 
+    private long lastTs(int slot) {
+        return slots[slot * FlowKeys.STRIDE + FlowKeys.LAST_TS];
+    }
+
+    private long counter(int slot, int field) {
+        return counters[slot * STRIDE + field];
+    }
+
     private void checkLive(int slot) {
-        if (slot < 0 || slot >= capacity || state[slot] == FREE) {
+        if (slot < 0 || slot >= capacity || info[slot * INFO + STATE] == FREE) {
             throw new IllegalArgumentException("no live flow in slot " + slot);
         }
     }
@@ -537,15 +546,15 @@ public final class FlowTable implements PacketHandler {
 
     public int ipVersion(int slot) { return keys.ipVersion(slot); }
 
-    public FlowState state(int slot) { return FlowState.of(state[slot]); }
+    public FlowState state(int slot) { return FlowState.of(info[slot * INFO + STATE]); }
 
     /** Client port (-1 for protocols without ports). */
     public int clientPort(int slot) {
-        return hasPorts(slot) ? keys.port(slot, (bits[slot] & CLIENT_IS_A) != 0) : -1;
+        return hasPorts(slot) ? keys.port(slot, (info[slot * INFO + BITS] & CLIENT_IS_A) != 0) : -1;
     }
 
     public int serverPort(int slot) {
-        return hasPorts(slot) ? keys.port(slot, (bits[slot] & CLIENT_IS_A) == 0) : -1;
+        return hasPorts(slot) ? keys.port(slot, (info[slot * INFO + BITS] & CLIENT_IS_A) == 0) : -1;
     }
 
     private boolean hasPorts(int slot) {
@@ -554,29 +563,31 @@ public final class FlowTable implements PacketHandler {
     }
 
     /** The client's IPv4 address (for an IPv4 flow), as {@link PacketDecoder#ipv4Src()} gives addresses. */
-    public int clientIpv4(int slot) { return (int) keys.lo(slot, (bits[slot] & CLIENT_IS_A) != 0); }
+    public int clientIpv4(int slot) { return (int) keys.lo(slot, (info[slot * INFO + BITS] & CLIENT_IS_A) != 0); }
 
-    public int serverIpv4(int slot) { return (int) keys.lo(slot, (bits[slot] & CLIENT_IS_A) == 0); }
+    public int serverIpv4(int slot) { return (int) keys.lo(slot, (info[slot * INFO + BITS] & CLIENT_IS_A) == 0); }
 
-    public long packets(int slot, boolean fromClient) { return packets[2 * slot + (fromClient ? 0 : 1)]; }
+    public long packets(int slot, boolean fromClient) { return counter(slot, PACKETS + (fromClient ? 0 : 1)); }
 
-    public long bytes(int slot, boolean fromClient) { return bytes[2 * slot + (fromClient ? 0 : 1)]; }
+    public long bytes(int slot, boolean fromClient) { return counter(slot, BYTES + (fromClient ? 0 : 1)); }
 
-    public long firstTimestampNanos(int slot) { return firstTs[slot]; }
+    public long firstTimestampNanos(int slot) { return counter(slot, FIRST_TS); }
 
-    public long lastTimestampNanos(int slot) { return lastTs[slot]; }
+    public long lastTimestampNanos(int slot) { return lastTs(slot); }
 
     /** Handshake RTT in nanoseconds, -1 until the handshake completed in view. */
-    public long handshakeRttNanos(int slot) { return rtt[slot]; }
+    public long handshakeRttNanos(int slot) {
+        return (info[slot * INFO + BITS] & RTT_SEEN) != 0 ? rtt[slot] : -1;
+    }
 
     /** User flags of the flow (0 when it starts): labels a listener sets, e.g. "is a probe". */
-    public int flags(int slot) { return flags[slot]; }
+    public int flags(int slot) { return info[slot * INFO + FLAGS]; }
 
     /** Sets user flag bits on a live flow; they show in its {@link FlowRecord#flags()}. */
-    public void orFlags(int slot, int bitsToSet) { flags[slot] |= bitsToSet; }
+    public void orFlags(int slot, int bitsToSet) { info[slot * INFO + FLAGS] |= bitsToSet; }
 
     /** Clears user flag bits. */
-    public void clearFlags(int slot, int bitsToClear) { flags[slot] &= ~bitsToClear; }
+    public void clearFlags(int slot, int bitsToClear) { info[slot * INFO + FLAGS] &= ~bitsToClear; }
 
     public static final class Builder {
         private int capacity = 65_536;
@@ -593,8 +604,8 @@ public final class FlowTable implements PacketHandler {
 
         /** Maximum number of live flows (default 65536); when full, the flow idle the longest is evicted. */
         public Builder capacity(int flows) {
-            if (flows < 1 || flows > 1 << 28) {
-                throw new IllegalArgumentException("capacity must be 1 to 2^28 flows, not " + flows);
+            if (flows < 1 || flows > 1 << 26) {
+                throw new IllegalArgumentException("capacity must be 1 to 2^26 flows, not " + flows);
             }
             this.capacity = flows;
             return this;
