@@ -22,7 +22,15 @@ public interface FlowListener {
     default void onPacket(int slot, boolean fromClient, PacketDecoder d, PacketView v) {
     }
 
-    /** The flow in {@code slot} ended (or was reported at the end of input); after this the slot is free. */
+    /**
+     * The flow in {@code slot} ended (or was reported at the end of input); after this the slot is free. The slot
+     * accessors still work during the call. {@code record} is null when no listener {@link #wantsRecords()}.
+     */
     default void onFlowEnd(int slot, FlowRecord record) {
+    }
+
+    /** Whether {@link #onFlowEnd} needs the record; when no listener does, ending a flow allocates nothing. */
+    default boolean wantsRecords() {
+        return true;
     }
 }

@@ -53,6 +53,7 @@ public final class FlowTable implements PacketHandler {
     private final PacketDecoder decoder = new PacketDecoder();
     private final List<FlowListener> listeners = new ArrayList<>();
     private FlowListener[] listenerArray = new FlowListener[0];
+    private boolean recordsWanted; // some listener wants a FlowRecord at each flow's end
 
     // Per-slot state in primitive arrays. What every packet touches is grouped per slot in two strided arrays (a
     // cache line or two each): `slots` holds the key, the last timestamp and the idle links (see FlowKeys), and
@@ -124,6 +125,7 @@ public final class FlowTable implements PacketHandler {
     public void addListener(FlowListener listener) {
         listeners.add(listener);
         listenerArray = listeners.toArray(new FlowListener[0]);
+        recordsWanted |= listener.wantsRecords();
     }
 
     // ---- feeding ----
@@ -435,7 +437,7 @@ public final class FlowTable implements PacketHandler {
 
     private void end(int slot, FlowEnd how) {
         if (listenerArray.length > 0) {
-            FlowRecord r = record(slot, how);
+            FlowRecord r = recordsWanted ? record(slot, how) : null;
             for (FlowListener l : listenerArray) {
                 l.onFlowEnd(slot, r);
             }

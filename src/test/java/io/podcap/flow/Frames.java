@@ -9,8 +9,8 @@ import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 
 /** Ethernet frames with IPv4/IPv6 and TCP/UDP/ICMP built byte by byte, and views over them, for flow tests. */
-final class Frames {
-    static final PacketSource SOURCE = new PacketSource() {
+public final class Frames {
+    public static final PacketSource SOURCE = new PacketSource() {
         @Override
         public String namespace() { return "netns:test"; }
 
@@ -21,16 +21,16 @@ final class Frames {
     private Frames() {
     }
 
-    static PacketView view(byte[] frame, long tsNanos) {
+    public static PacketView view(byte[] frame, long tsNanos) {
         return view(frame, frame.length, tsNanos);
     }
 
-    static PacketView view(byte[] frame, int caplen, long tsNanos) {
+    public static PacketView view(byte[] frame, int caplen, long tsNanos) {
         return new PacketView().wrap(Unpooled.wrappedBuffer(frame), 0, caplen, frame.length, tsNanos, 2,
                 LinkType.ETHERNET, SOURCE);
     }
 
-    static byte[] addr(String literal) {
+    public static byte[] addr(String literal) {
         try {
             return InetAddress.getByName(literal).getAddress();
         } catch (UnknownHostException e) {
@@ -38,7 +38,7 @@ final class Frames {
         }
     }
 
-    static byte[] tcp(String src, int sport, String dst, int dport, long seq, long ack, int flags, int window,
+    public static byte[] tcp(String src, int sport, String dst, int dport, long seq, long ack, int flags, int window,
                       byte[] payload) {
         ByteBuffer b = ByteBuffer.allocate(20 + payload.length);
         b.putShort((short) sport).putShort((short) dport).putInt((int) seq).putInt((int) ack);
@@ -47,7 +47,7 @@ final class Frames {
         return ip(src, dst, 6, b.array());
     }
 
-    static byte[] udp(String src, int sport, String dst, int dport, byte[] payload) {
+    public static byte[] udp(String src, int sport, String dst, int dport, byte[] payload) {
         ByteBuffer b = ByteBuffer.allocate(8 + payload.length);
         b.putShort((short) sport).putShort((short) dport).putShort((short) (8 + payload.length)).putShort((short) 0);
         b.put(payload);
@@ -55,7 +55,7 @@ final class Frames {
     }
 
     /** ICMP or ICMPv6 echo request ({@code request}) or reply. */
-    static byte[] echo(String src, String dst, boolean request, int id, int seq) {
+    public static byte[] echo(String src, String dst, boolean request, int id, int seq) {
         boolean v6 = addr(src).length == 16;
         int type = v6 ? (request ? 128 : 129) : (request ? 8 : 0);
         ByteBuffer b = ByteBuffer.allocate(16);
@@ -64,7 +64,7 @@ final class Frames {
     }
 
     /** IPv4 or IPv6 (by the address) in Ethernet. */
-    static byte[] ip(String src, String dst, int protocol, byte[] l4) {
+    public static byte[] ip(String src, String dst, int protocol, byte[] l4) {
         byte[] s = addr(src);
         byte[] d = addr(dst);
         ByteBuffer b;
@@ -93,33 +93,33 @@ final class Frames {
     }
 
     /** One TCP connection's packets with consistent sequence numbers. */
-    static final class Tcp {
+    public static final class Tcp {
         final String client;
         final int clientPort;
         final String server;
         final int serverPort;
-        long clientSeq = 1000;
-        long serverSeq = 5000;
+        public long clientSeq = 1000;
+        public long serverSeq = 5000;
 
-        Tcp(String client, int clientPort, String server, int serverPort) {
+        public Tcp(String client, int clientPort, String server, int serverPort) {
             this.client = client;
             this.clientPort = clientPort;
             this.server = server;
             this.serverPort = serverPort;
         }
 
-        byte[] syn() { return c(clientSeq, 0, 0x02, new byte[0]); }
+        public byte[] syn() { return c(clientSeq, 0, 0x02, new byte[0]); }
 
-        byte[] synAck() { return s(serverSeq, clientSeq + 1, 0x12, new byte[0]); }
+        public byte[] synAck() { return s(serverSeq, clientSeq + 1, 0x12, new byte[0]); }
 
         /** The client's ACK completing the handshake; from then on sequence numbers advance. */
-        byte[] ack() {
+        public byte[] ack() {
             clientSeq++;
             serverSeq++;
             return c(clientSeq, serverSeq, 0x10, new byte[0]);
         }
 
-        byte[] data(boolean fromClient, byte[] payload) {
+        public byte[] data(boolean fromClient, byte[] payload) {
             byte[] f = fromClient ? c(clientSeq, serverSeq, 0x18, payload) : s(serverSeq, clientSeq, 0x18, payload);
             if (fromClient) {
                 clientSeq += payload.length;
@@ -130,13 +130,13 @@ final class Frames {
         }
 
         /** Pure ACK advertising {@code window}. */
-        byte[] window(boolean fromClient, int window) {
+        public byte[] window(boolean fromClient, int window) {
             return fromClient ? tcp(client, clientPort, server, serverPort, clientSeq, serverSeq, 0x10, window,
                     new byte[0]) : tcp(server, serverPort, client, clientPort, serverSeq, clientSeq, 0x10, window,
                     new byte[0]);
         }
 
-        byte[] fin(boolean fromClient) {
+        public byte[] fin(boolean fromClient) {
             byte[] f = fromClient ? c(clientSeq, serverSeq, 0x11, new byte[0]) : s(serverSeq, clientSeq, 0x11,
                     new byte[0]);
             if (fromClient) {
@@ -147,15 +147,15 @@ final class Frames {
             return f;
         }
 
-        byte[] rst(boolean fromClient) {
+        public byte[] rst(boolean fromClient) {
             return fromClient ? c(clientSeq, 0, 0x04, new byte[0]) : s(serverSeq, clientSeq + 1, 0x14, new byte[0]);
         }
 
-        byte[] c(long seq, long ack, int flags, byte[] payload) {
+        public byte[] c(long seq, long ack, int flags, byte[] payload) {
             return tcp(client, clientPort, server, serverPort, seq, ack, flags, 65535, payload);
         }
 
-        byte[] s(long seq, long ack, int flags, byte[] payload) {
+        public byte[] s(long seq, long ack, int flags, byte[] payload) {
             return tcp(server, serverPort, client, clientPort, seq, ack, flags, 65535, payload);
         }
     }

@@ -1,0 +1,19 @@
+package io.podcap.probe;
+
+import java.util.Locale;
+
+/** How a probe talks to its target. */
+public enum ProbeKind {
+    /** HTTP/1.x {@code GET} with a {@code kube-probe/X.Y} User-Agent. */
+    HTTP,
+    /** TLS to a port, from a node address at a steady period (what the request was is encrypted). */
+    HTTPS,
+    /** Connect and close without data, from a node address at a steady period. */
+    TCP,
+    /** HTTP/2 prior knowledge, {@code /grpc.health.v1.Health/Check} with a {@code kube-probe/X.Y} user-agent. */
+    GRPC;
+
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}
