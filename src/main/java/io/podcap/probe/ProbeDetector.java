@@ -303,7 +303,7 @@ public final class ProbeDetector implements FlowListener {
 
     /** The answer to a probe request: decides the connection's outcome once enough of it is there. */
     private void classifyAnswer(int slot, byte[] a, int off, int len, boolean full) {
-        ProbeKind k = ProbeKind.values()[kind[slot] - 1];
+        ProbeKind k = ProbeKind.of(kind[slot] - 1);
         byte outcome;
         if (k == ProbeKind.HTTP) {
             int status = HttpProbeRequest.status(a, off, len);

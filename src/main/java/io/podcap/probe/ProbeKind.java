@@ -13,6 +13,12 @@ public enum ProbeKind {
     /** HTTP/2 prior knowledge, {@code /grpc.health.v1.Health/Check} with a {@code kube-probe/X.Y} user-agent. */
     GRPC;
 
+    private static final ProbeKind[] VALUES = values();
+
+    static ProbeKind of(int ordinal) {
+        return VALUES[ordinal];
+    }
+
     public String label() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -201,7 +201,7 @@ final class ProbeStreams {
     }
 
     ProbeKind kind(int i) {
-        return ProbeKind.values()[(int) (key[5 * i + 4] >>> 16)];
+        return ProbeKind.of((int) (key[5 * i + 4] >>> 16));
     }
 
     /**
