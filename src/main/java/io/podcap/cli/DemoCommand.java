@@ -2,8 +2,11 @@ package io.podcap.cli;
 
 import io.podcap.capture.Capture;
 import io.podcap.capture.PacketHandler;
+import io.podcap.flow.FlowTable;
 import io.podcap.pcap.PcapngSink;
 import io.podcap.pcap.PcapngWriter;
+import io.podcap.probe.AddressRoles;
+import io.podcap.probe.ProbeDetector;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -72,7 +75,22 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private void capture(DemoPod pod) throws Exception {
-        PacketHandler printer = new PacketPrinter(out);
+        FlowTable flows = FlowTable.builder().build();
+        ProbeDetector probes = ProbeDetector.builder().roles(AddressRoles.builder().nodeAddress(pod.gateway)
+                .localPod(pod.podIp, "netns:" + pod.namespace).build()).build(flows);
+        PacketPrinter packets = new PacketPrinter(out);
+        PacketHandler printer = new PacketHandler() {
+            @Override
+            public void onPacket(io.podcap.capture.PacketView p) {
+                packets.onPacket(p);
+                flows.onPacket(p);
+            }
+
+            @Override
+            public void onBatchEnd() {
+                packets.onBatchEnd();
+            }
+        };
         PcapngWriter writer = output == null ? null : PcapngWriter.builder().path(output).open();
         PcapngSink sink = writer == null ? null : new PcapngSink(writer, 262_144, "tcp");
         PacketHandler handler = sink == null ? printer : new PacketHandler() {
@@ -103,6 +121,10 @@ final class DemoCommand implements Callable<Integer> {
         if (capture.failure() != null) {
             throw new IllegalStateException(Main.message(capture.failure()), capture.failure());
         }
+        flows.endAll();
+        out.println("== where do these probes come from? what `podcap probes --netns netns:" + pod.namespace
+                + "` says:");
+        new ProbePrinter(out, false).streams(probes.streams());
     }
 
     /** Probes as the kubelet does: a new connection each time, from the node side, Connection: close. */

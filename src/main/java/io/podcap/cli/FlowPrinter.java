@@ -6,6 +6,8 @@ import io.podcap.decode.IpProtocol;
 import io.podcap.flow.FlowProblem;
 import io.podcap.flow.FlowRecord;
 import io.podcap.flow.Side;
+import io.podcap.probe.ProbeFlags;
+import io.podcap.probe.SourceRole;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.StringWriter;
@@ -18,7 +20,7 @@ import java.util.stream.Collectors;
 /** Prints flow records: a human table (problems marked with {@code !}) or one JSON object per line. */
 final class FlowPrinter {
     private static final JsonFactory JSON = new JsonFactory();
-    private static final String ROW = "%-5s %-24s %-24s %-12s %-8s %7s %9s %7s %9s %8s  %s%n";
+    private static final String ROW = "%-5s %-24s %-24s %-10s %-12s %-8s %7s %9s %7s %9s %8s  %s%n";
 
     private final PrintStream out;
     private final boolean json;
@@ -34,11 +36,11 @@ final class FlowPrinter {
             out.println(json(r, false));
         } else {
             if (!headerPrinted) {
-                out.printf(ROW, "PROTO", "CLIENT", "SERVER", "STATE", "END", "C2S_PKT", "C2S_BYTES", "S2C_PKT",
+                out.printf(ROW, "PROTO", "CLIENT", "SERVER", "ROLE", "STATE", "END", "C2S_PKT", "C2S_BYTES", "S2C_PKT",
                         "S2C_BYTES", "RTT_MS", "DETAILS");
                 headerPrinted = true;
             }
-            out.printf(Locale.ROOT, ROW, proto(r.protocol()), r.client(), r.server(), r.state().label(),
+            out.printf(Locale.ROOT, ROW, proto(r.protocol()), r.client(), r.server(), role(r), r.state().label(),
                     r.end().label(), r.c2sPackets(), r.c2sBytes(), r.s2cPackets(), r.s2cBytes(),
                     r.handshakeRttNanos() < 0 ? "-" : String.format(Locale.ROOT, "%.3f", r.handshakeRttNanos() / 1e6),
                     details(r));
@@ -92,6 +94,12 @@ final class FlowPrinter {
         return sb.toString();
     }
 
+    /** The client's role; {@code kubelet} marks probe connections. */
+    private static String role(FlowRecord r) {
+        SourceRole role = ProbeFlags.role(r.flags());
+        return role == null ? "-" : role.label();
+    }
+
     static String proto(int protocol) {
         return IpProtocol.name(protocol).toLowerCase(Locale.ROOT);
     }
@@ -129,6 +137,9 @@ final class FlowPrinter {
                 g.writeString(p.label());
             }
             g.writeEndArray();
+            SourceRole role = ProbeFlags.role(r.flags());
+            g.writeStringField("source_role", role == null ? null : role.label());
+            g.writeBooleanField("probe", ProbeFlags.isProbe(r.flags()));
             if (snapshot) {
                 g.writeBooleanField("snapshot", true);
             }

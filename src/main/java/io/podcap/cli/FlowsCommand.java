@@ -1,20 +1,21 @@
 package io.podcap.cli;
 
-import io.podcap.capture.Capture;
 import io.podcap.capture.PacketHandler;
+import io.podcap.flow.FlowListener;
+import io.podcap.flow.FlowRecord;
 import io.podcap.flow.FlowTable;
 import io.podcap.flow.FlowTableStats;
 import io.podcap.pcap.PcapReader;
+import io.podcap.probe.ProbeDetector;
+import io.podcap.probe.ProbeFlags;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code podcap flows}: the conversations in namespaces (live) or a file, with what went wrong in each. */
@@ -48,6 +49,12 @@ final class FlowsCommand implements Callable<Integer> {
     @Option(names = {"-s", "--snaplen"}, defaultValue = "262144", description = "Bytes kept per packet.")
     int snaplen;
 
+    @Option(names = "--exclude-probes", description = "Leave out the kubelet's probe connections.")
+    boolean excludeProbes;
+
+    @Mixin
+    AddressOptions addresses;
+
     private final PrintStream err = System.err;
 
     @Override
@@ -59,7 +66,17 @@ final class FlowsCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--read and --netns exclude each other");
         }
         FlowPrinter printer = new FlowPrinter(System.out, json);
-        FlowTable table = FlowTable.builder().capacity(capacity).onFlowEnd(printer::print).build();
+        FlowTable table = FlowTable.builder().capacity(capacity).build();
+        // first, so that a flow's probe mark and client role are set before it is printed
+        ProbeDetector.builder().roles(addresses.roles(input == null, netns)).build(table);
+        table.addListener(new FlowListener() {
+            @Override
+            public void onFlowEnd(int slot, FlowRecord r) {
+                if (!(excludeProbes && ProbeFlags.isProbe(r.flags()))) {
+                    printer.print(r);
+                }
+            }
+        });
         if (input != null) {
             read(table);
         } else {
@@ -79,76 +96,17 @@ final class FlowsCommand implements Callable<Integer> {
     }
 
     private void live(FlowTable table, FlowPrinter printer) throws Exception {
-        List<String> specs = netns.isEmpty() ? List.of("host") : netns;
-        ReentrantLock lock = new ReentrantLock();
-        List<Capture> captures = new ArrayList<>();
-        CountDownLatch done = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            captures.forEach(Capture::stop);
-            try {
-                done.await(10, TimeUnit.SECONDS); // let the rest be printed before the JVM exits
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "podcap-stop");
-        try {
-            for (String spec : specs) {
-                captures.add(Capture.builder().namespace(spec).device(iface).filter(filter).snaplen(snaplen)
-                        .handler(new BatchLock(table, lock)).open());
-                err.printf("capturing flows on %s in %s%s%n", iface, spec,
-                        filter.isEmpty() ? "" : " (filter '" + filter + "')");
-            }
-            Runtime.getRuntime().addShutdownHook(hook);
-            run(table, printer, lock, captures);
-            captures.forEach(Capture::close); // the last packets are in the table now
-            table.endAll();
-            for (Capture c : captures) {
-                err.println(c.namespace().label() + ": " + Status.describe(c.stats(), c.stats().consumed()));
-            }
-            err.println(describe(table.stats()));
-        } finally {
-            captures.forEach(Capture::close);
-            done.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException | IllegalArgumentException shuttingDownOrNotAdded) {
-                // the hook is running (it waited for `done`) or was never added
-            }
-        }
-        for (Capture c : captures) {
-            if (c.failure() != null) {
-                throw new IllegalStateException(Main.message(c.failure()), c.failure());
-            }
-        }
-    }
-
-    /** Until the duration ends or every capture stopped: expires idle flows by the clock, prints snapshots. */
-    private void run(FlowTable table, FlowPrinter printer, ReentrantLock lock, List<Capture> captures)
-            throws InterruptedException {
-        long start = System.nanoTime();
-        long deadline = duration > 0 ? start + (long) (duration * 1e9) : Long.MAX_VALUE;
         long every = interval > 0 ? (long) (interval * 1e9) : Long.MAX_VALUE;
-        long nextSnapshot = interval > 0 ? start + every : Long.MAX_VALUE;
-        while (captures.stream().anyMatch(Capture::isRunning)) {
-            long now = System.nanoTime();
-            if (now >= deadline) {
-                captures.forEach(Capture::stop);
-                break;
+        long[] nextSnapshot = {interval > 0 ? System.currentTimeMillis() * 1_000_000L + every : Long.MAX_VALUE};
+        new LiveCaptures("flows", netns, iface, filter, snaplen, err).run(table, duration, wall -> {
+            table.expire(wall);
+            if (wall >= nextSnapshot[0]) {
+                printer.snapshot(table.snapshot().stream()
+                        .filter(r -> !(excludeProbes && ProbeFlags.isProbe(r.flags()))).toList(), wall);
+                nextSnapshot[0] += every;
             }
-            long wait = Math.min(Math.min(deadline, nextSnapshot) - now, 200_000_000L);
-            Thread.sleep(Math.max(wait / 1_000_000L, 1));
-            lock.lock();
-            try {
-                long wall = System.currentTimeMillis() * 1_000_000L;
-                table.expire(wall);
-                if (System.nanoTime() >= nextSnapshot) {
-                    printer.snapshot(table.snapshot(), wall);
-                    nextSnapshot += every;
-                }
-            } finally {
-                lock.unlock();
-            }
-        }
+        }, table::endAll);
+        err.println(describe(table.stats()));
     }
 
     static String describe(FlowTableStats s) {

@@ -28,7 +28,7 @@ class CliFlowsTest {
     private static final List<String> FIELDS = List.of("proto", "client", "server", "first_ts", "last_ts",
             "c2s_packets", "c2s_bytes", "s2c_packets", "s2c_bytes", "state", "end", "handshake_rtt_ms",
             "syn_retransmits", "retransmits", "rst_from", "fin_from", "zero_window", "iface", "netns",
-            "http_request", "problems");
+            "http_request", "problems", "source_role", "probe");
 
     @TempDir
     Path dir;

@@ -1,0 +1,99 @@
+package io.podcap.cli;
+
+import io.podcap.ns.Interfaces;
+import io.podcap.ns.NamespaceSpec;
+import io.podcap.ns.NetInterface;
+import io.podcap.probe.AddressRoles;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * What the CLI knows about addresses for {@link AddressRoles}: the node's own addresses (every address of the host
+ * namespace: node IP, bridge gateway, weave, cilium_host, kube-ipvs0), the captured namespaces' addresses as local
+ * pods named by their spec, the cluster CIDRs from the node's routes through CNI devices, and what the user gave.
+ */
+final class NodeAddresses {
+    /** Devices CNIs route pod networks through. */
+    private static final Pattern CNI_DEVICE = Pattern.compile(
+            "cni\\d*|cbr0|flannel\\..*|weave|cilium_.*|vxlan\\.calico|tunl0|cali.*|lxc.*|kube-bridge|antrea-.*"
+                    + "|genev_sys.*|ovn-k8s-.*|cilium_host");
+
+    private NodeAddresses() {
+    }
+
+    /**
+     * Roles for a live capture on the node whose namespace is {@code node} (normally the host). {@code clusterCidrs} given by the user replace those read from the routes;
+     * {@code nodeAddresses} and {@code pods} ({@code IP=NAME}) add to what the node shows.
+     */
+    static AddressRoles live(NamespaceSpec node, List<String> specs, List<String> clusterCidrs,
+                             List<String> nodeAddresses, List<String> pods) {
+        AddressRoles.Builder b = AddressRoles.builder();
+        for (NetInterface i : Interfaces.list(node)) {
+            if (!i.isLoopback()) {
+                i.addresses().forEach(a -> b.nodeAddress(a.ip()));
+            }
+        }
+        for (String spec : specs) {
+            NamespaceSpec ns = NamespaceSpec.parse(spec);
+            if (ns.equals(node)) {
+                continue;
+            }
+            for (NetInterface i : Interfaces.list(ns)) {
+                if (!i.isLoopback()) {
+                    i.addresses().stream().filter(a -> a.scope() == 0).forEach(a -> b.localPod(a.ip(), ns.label()));
+                }
+            }
+        }
+        localPodsFromDiscovery(b);
+        List<String> cidrs = !clusterCidrs.isEmpty() ? clusterCidrs : node.isHost() ? routedPodNetworks() : List.of();
+        cidrs.forEach(b::clusterCidr);
+        return given(b, List.of(), nodeAddresses, pods).build();
+    }
+
+    /** Roles for reading a file: only what the user gave (the file's node is not this one). */
+    static AddressRoles offline(List<String> clusterCidrs, List<String> nodeAddresses, List<String> pods) {
+        return given(AddressRoles.builder(), clusterCidrs, nodeAddresses, pods).build();
+    }
+
+    /**
+     * The pods on this node with their names. Discovery ({@code io.podcap.k8s}, {@code podcap pods}) plugs in here:
+     * for each pod found, {@code b.localPod(podIp, namespace + "/" + name)}. Until then only the captured
+     * namespaces and {@code --pod IP=NAME} are known.
+     */
+    private static void localPodsFromDiscovery(AddressRoles.Builder b) {
+        // no discovery yet
+    }
+
+    private static AddressRoles.Builder given(AddressRoles.Builder b, List<String> clusterCidrs,
+                                              List<String> nodeAddresses, List<String> pods) {
+        clusterCidrs.forEach(b::clusterCidr);
+        nodeAddresses.forEach(b::nodeAddress);
+        for (String p : pods) {
+            int eq = p.indexOf('=');
+            if (eq <= 0 || eq == p.length() - 1) {
+                throw new IllegalArgumentException("--pod wants IP=NAME, not '" + p + "'");
+            }
+            b.localPod(p.substring(0, eq), p.substring(eq + 1));
+        }
+        return b;
+    }
+
+    /** Prefixes the node routes through CNI devices (pod subnets of this and other nodes), host routes left out. */
+    static List<String> routedPodNetworks() {
+        String routes = Shell.run("ip", "-4", "-o", "route", "show") + "\n" + Shell.run("ip", "-6", "-o", "route",
+                "show");
+        return routes.lines().map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("default"))
+                .map(l -> l.split("\\s+"))
+                .filter(f -> f[0].contains("/") && CNI_DEVICE.matcher(device(f)).matches())
+                .map(f -> f[0]).distinct().toList();
+    }
+
+    private static String device(String[] fields) {
+        for (int i = 0; i + 1 < fields.length; i++) {
+            if (fields[i].equals("dev")) {
+                return fields[i + 1];
+            }
+        }
+        return "";
+    }
+}

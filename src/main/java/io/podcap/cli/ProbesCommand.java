@@ -1,0 +1,116 @@
+package io.podcap.cli;
+
+import io.podcap.capture.PacketHandler;
+import io.podcap.flow.FlowTable;
+import io.podcap.pcap.PcapReader;
+import io.podcap.probe.AddressRoles;
+import io.podcap.probe.ProbeDetector;
+import io.podcap.probe.ProbeDetectorStats;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code podcap probes}: the kubelet's probes of pods (live or from a file), their periods, outcomes and alerts. */
+@Command(name = "probes", description = "Kubelet probes: who sends them, how often, and whether they pass.")
+final class ProbesCommand implements Callable<Integer> {
+    @Option(names = "--netns", paramLabel = "SPEC",
+            description = "pid:PID, netns:NAME, path:FILE or host (default); repeat for several namespaces.")
+    List<String> netns = new ArrayList<>();
+
+    @Option(names = {"-i", "--iface"}, defaultValue = "any", description = "Interface in the namespace (default any).")
+    String iface;
+
+    @Option(names = {"-f", "--filter"}, paramLabel = "BPF", defaultValue = "tcp",
+            description = "Capture filter, tcpdump syntax (default tcp).")
+    String filter;
+
+    @Option(names = "--duration", paramLabel = "S", description = "Stop after S seconds.")
+    double duration;
+
+    @Option(names = "--interval", paramLabel = "S", description = "Also print the streams every S seconds.")
+    double interval;
+
+    @Option(names = {"-r", "--read"}, paramLabel = "FILE", description = "Read a pcap or pcapng file instead.")
+    Path input;
+
+    @Option(names = "--json", description = "One JSON object per stream or alert and line.")
+    boolean json;
+
+    @Option(names = "--alert-after", defaultValue = "3", paramLabel = "N",
+            description = "Consecutive failures that raise an alert (default 3).")
+    int alertAfter;
+
+    @Option(names = "--probe-timeout", defaultValue = "1", paramLabel = "S",
+            description = "Seconds a probe may stay unanswered before it counts as a timeout (default 1).")
+    double probeTimeout;
+
+    @Option(names = "--max-streams", defaultValue = "1024", description = "Most probe streams kept (default 1024).")
+    int maxStreams;
+
+    @Option(names = "--capacity", defaultValue = "65536", description = "Most flows kept at once (default 65536).")
+    int capacity;
+
+    @Option(names = {"-s", "--snaplen"}, defaultValue = "262144", description = "Bytes kept per packet.")
+    int snaplen;
+
+    @Mixin
+    AddressOptions addresses;
+
+    private final PrintStream err = System.err;
+
+    @Override
+    public Integer call() throws Exception {
+        if (duration < 0 || interval < 0 || probeTimeout <= 0) {
+            throw new IllegalArgumentException("--duration and --interval must not be negative, --probe-timeout "
+                    + "must be positive");
+        }
+        if (input != null && !netns.isEmpty()) {
+            throw new IllegalArgumentException("--read and --netns exclude each other");
+        }
+        ProbePrinter printer = new ProbePrinter(System.out, json);
+        AddressRoles roles = addresses.roles(input == null, netns);
+        FlowTable table = FlowTable.builder().capacity(capacity).httpBytes(0).build();
+        ProbeDetector detector = ProbeDetector.builder().roles(roles).maxStreams(maxStreams).alertAfter(alertAfter)
+                .probeTimeout(Duration.ofNanos((long) (probeTimeout * 1e9))).onAlert(printer::alert).build(table);
+        if (input != null) {
+            try (PcapReader reader = PcapReader.open(input)) {
+                PacketHandler handler = filter.isEmpty() ? table : new OfflineFilter(filter, snaplen, table);
+                long packets = reader.readAll(handler);
+                table.endAll();
+                printer.streams(detector.streams());
+                err.printf(Locale.ROOT, "%,d packets read from %s (%s); %s; %s%n", packets, input, reader.format(),
+                        FlowsCommand.describe(table.stats()), describe(detector.stats()));
+            }
+            return 0;
+        }
+        err.println("who is who: " + roles);
+        long every = interval > 0 ? (long) (interval * 1e9) : Long.MAX_VALUE;
+        long[] next = {interval > 0 ? System.currentTimeMillis() * 1_000_000L + every : Long.MAX_VALUE};
+        new LiveCaptures("probes", netns, iface, filter, snaplen, err).run(table, duration, wall -> {
+            table.expire(wall);
+            detector.expire(wall);
+            if (wall >= next[0]) {
+                printer.streams(detector.streams());
+                next[0] += every;
+            }
+        }, () -> {
+            detector.expire(System.currentTimeMillis() * 1_000_000L);
+            table.endAll();
+            printer.streams(detector.streams());
+        });
+        err.println(FlowsCommand.describe(table.stats()) + "; " + describe(detector.stats()));
+        return 0;
+    }
+
+    static String describe(ProbeDetectorStats s) {
+        return String.format(Locale.ROOT, "%,d probe streams (%,d evicted), %,d probe connections, %,d not inspected "
+                + "(buffers full), %,d unparsed", s.streams(), s.evicted(), s.probes(), s.uninspected(), s.unparsed());
+    }
+}
