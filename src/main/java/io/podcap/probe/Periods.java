@@ -25,6 +25,13 @@ final class Periods {
      * series. Starts that fit no chain join the series whose expected tick is closest.
      */
     static int split(long[] t, int n, int[] series) {
+        Arrays.fill(series, 0, n, 0);
+        if (n == 0) {
+            return 0;
+        }
+        if (oneSeries(t, n, series)) {
+            return 1;
+        }
         Arrays.fill(series, 0, n, -1);
         int count = 0;
         int[] chain = new int[n];
@@ -77,7 +84,85 @@ final class Periods {
                 series[i] = nearestSeries(t, n, series, i, count);
             }
         }
+        return mergeSequential(t, n, series, count);
+    }
+
+    /**
+     * Series that do not overlap in time and tick at about the same period are one probe whose phase moved (the
+     * kubelet restarted the probe, e.g. with the container): joined, and the series renumbered by first start.
+     */
+    private static int mergeSequential(long[] t, int n, int[] series, int count) {
+        boolean merged = true;
+        while (merged && count > 1) {
+            merged = false;
+            for (int a = 0; a < count && !merged; a++) {
+                for (int b = a + 1; b < count && !merged; b++) {
+                    if (overlap(t, n, series, a, b)) {
+                        continue;
+                    }
+                    long pa = period(t, n, series, a);
+                    long pb = period(t, n, series, b);
+                    if (pa < 0 || pb < 0 || Math.abs(pa - pb) <= TOLERANCE * Math.max(pa, pb)) {
+                        for (int i = 0; i < n; i++) {
+                            if (series[i] == b) {
+                                series[i] = a;
+                            } else if (series[i] > b) {
+                                series[i]--;
+                            }
+                        }
+                        count--;
+                        merged = true;
+                    }
+                }
+            }
+        }
+        // number the series in the order they start
+        int[] rename = new int[count];
+        Arrays.fill(rename, -1);
+        int next = 0;
+        for (int i = 0; i < n; i++) {
+            if (rename[series[i]] < 0) {
+                rename[series[i]] = next++;
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            series[i] = rename[series[i]];
+        }
         return count;
+    }
+
+    private static boolean overlap(long[] t, int n, int[] series, int a, int b) {
+        long aFirst = Long.MAX_VALUE;
+        long aLast = Long.MIN_VALUE;
+        long bFirst = Long.MAX_VALUE;
+        long bLast = Long.MIN_VALUE;
+        for (int i = 0; i < n; i++) {
+            if (series[i] == a) {
+                aFirst = Math.min(aFirst, t[i]);
+                aLast = Math.max(aLast, t[i]);
+            } else if (series[i] == b) {
+                bFirst = Math.min(bFirst, t[i]);
+                bLast = Math.max(bLast, t[i]);
+            }
+        }
+        return aFirst <= bLast && bFirst <= aLast;
+    }
+
+    /** Whether most gaps (a phase jump or a stray start aside) are whole periods: then there is one series. */
+    private static boolean oneSeries(long[] t, int n, int[] allZero) {
+        long p = period(t, n, allZero, 0);
+        if (n < 4 || p <= 0) {
+            return true;
+        }
+        int fit = 0;
+        for (int i = 1; i < n; i++) {
+            long g = t[i] - t[i - 1];
+            long ticks = Math.round((double) g / p);
+            if (ticks >= 1 && Math.abs(g - ticks * p) <= TOLERANCE * p) {
+                fit++;
+            }
+        }
+        return fit >= 0.8 * (n - 1);
     }
 
     private static int firstFree(int[] series, int n, int from) {

@@ -72,7 +72,7 @@ public final class ProbeDetector implements FlowListener {
 
     private PacketView current; // the packet being handled, for its source's namespace label
     private long now = Long.MIN_VALUE;
-    private long lastCheck = Long.MIN_VALUE;
+    private long lastCheck;
     private long probes;
     private long uninspected;
     private long unparsed;
@@ -401,26 +401,40 @@ public final class ProbeDetector implements FlowListener {
         decide(slot, ProbeStreams.SUCCESS);
     }
 
-    /** Links the connection to stream {@code s}; the stream's previous connection, unanswered too long, timed out. */
+    /**
+     * Links the connection to stream {@code s} and remembers it among the stream's pending connections, in place of
+     * the oldest one (which, when still unanswered past the timeout, is a timeout now).
+     */
     private void attach(int slot, int s) {
         int generation = streams.generation(s);
         if (stream[slot] == s && streamGeneration[slot] == generation) {
             return;
         }
-        int previous = streams.pendingSlot[s];
-        if (previous >= 0 && previous != slot && pending(previous, s) && now - start[previous] >= timeout) {
-            decide(previous, (byte) ProbeFailure.TIMEOUT.ordinal());
-        }
         stream[slot] = s;
         streamGeneration[slot] = generation;
-        streams.pendingSlot[s] = slot;
-        streams.pendingStart[s] = start[slot];
+        int oldest = ProbeStreams.PENDING * s;
+        for (int k = oldest; k < ProbeStreams.PENDING * (s + 1); k++) {
+            int p = streams.pendingSlot[k];
+            if (p < 0 || !pending(p, s, k)) {
+                oldest = k;
+                break;
+            }
+            if (streams.pendingStart[k] < streams.pendingStart[oldest]) {
+                oldest = k;
+            }
+        }
+        int previous = streams.pendingSlot[oldest];
+        if (previous >= 0 && pending(previous, s, oldest) && now - start[previous] >= timeout) {
+            decide(previous, (byte) ProbeFailure.TIMEOUT.ordinal());
+        }
+        streams.pendingSlot[oldest] = slot;
+        streams.pendingStart[oldest] = start[slot];
     }
 
-    /** Whether {@code slot} is still the undecided connection stream {@code s} remembers as pending. */
-    private boolean pending(int slot, int s) {
+    /** Whether {@code slot} is still the undecided connection that pending entry {@code k} of stream {@code s} holds. */
+    private boolean pending(int slot, int s, int k) {
         return stream[slot] == s && streamGeneration[slot] == streams.generation(s) && (bits[slot] & DECIDED) == 0
-                && start[slot] == streams.pendingStart[s];
+                && start[slot] == streams.pendingStart[k];
     }
 
     private void unlink(int slot) {
@@ -503,9 +517,10 @@ public final class ProbeDetector implements FlowListener {
 
     /** Streams' pending connections unanswered past the probe timeout count as timeouts now. */
     private void checkPending() {
-        for (int s = 0; s < streams.highWater(); s++) {
-            int p = streams.pendingSlot[s];
-            if (p >= 0 && streams.used(s) && pending(p, s) && now - start[p] >= timeout) {
+        for (int k = 0; k < ProbeStreams.PENDING * streams.highWater(); k++) {
+            int p = streams.pendingSlot[k];
+            int s = k / ProbeStreams.PENDING;
+            if (p >= 0 && streams.used(s) && pending(p, s, k) && now - start[p] >= timeout) {
                 decide(p, (byte) ProbeFailure.TIMEOUT.ordinal());
             }
         }

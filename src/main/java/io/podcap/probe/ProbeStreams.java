@@ -47,6 +47,8 @@ final class ProbeStreams {
     private final int[] consecutive;
     private final byte[] lastReason;
     private final boolean[] alerting;
+    /** Per stream, its last {@link #PENDING} connections ([PENDING * i + k]): flow slot and start, to time them out. */
+    static final int PENDING = 4;
     final int[] pendingSlot;
     final long[] pendingStart;
     private final long[] historyStart; // [HISTORY * i + k]
@@ -87,8 +89,8 @@ final class ProbeStreams {
         consecutive = new int[capacity];
         lastReason = new byte[capacity];
         alerting = new boolean[capacity];
-        pendingSlot = new int[capacity];
-        pendingStart = new long[capacity];
+        pendingSlot = new int[PENDING * capacity];
+        pendingStart = new long[PENDING * capacity];
         historyStart = new long[HISTORY * capacity];
         historyOutcome = new byte[HISTORY * capacity];
         historyConnect = new long[HISTORY * capacity];
@@ -150,7 +152,7 @@ final class ProbeStreams {
         Arrays.fill(failures, REASONS * i, REASONS * (i + 1), 0);
         consecutive[i] = 0;
         alerting[i] = false;
-        pendingSlot[i] = -1;
+        Arrays.fill(pendingSlot, PENDING * i, PENDING * (i + 1), -1);
         historyNext[i] = 0;
         historySize[i] = 0;
         return i;

@@ -172,7 +172,7 @@ class ProbeDetectorTest {
         assertEquals(Map.of(ProbeFailure.HTTP_STATUS, 3L, ProbeFailure.REFUSED, 1L, ProbeFailure.TIMEOUT, 2L),
                 s.failures());
         assertEquals(2.0, s.periodSeconds(), 0.01);
-        assertEquals(0, s.consecutiveFailures());
+        assertEquals(0, s.consecutiveFailures(), run.alerts::toString);
         // failing at the third 500, recovered at the next 200; then failing again after refused, unanswered, no answer
         assertEquals(4, run.alerts.size(), run.alerts::toString);
         ProbeAlert first = run.alerts.get(0);
