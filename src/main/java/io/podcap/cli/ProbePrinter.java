@@ -64,7 +64,7 @@ final class ProbePrinter {
         if (s.consecutiveFailures() > 0) {
             sb.append("failing ").append(s.consecutiveFailures()).append(" in a row  ");
         }
-        if (s.series() > 1 || s.userAgent() != null) {
+        if (s.series() > 1) {
             sb.append("series ").append(s.series()).append("  ");
         }
         if (s.userAgent() != null) {
