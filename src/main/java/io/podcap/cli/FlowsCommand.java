@@ -5,7 +5,11 @@ import io.podcap.capture.PacketHandler;
 import io.podcap.flow.FlowTable;
 import io.podcap.flow.FlowTableStats;
 import io.podcap.pcap.PcapReader;
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,21 +62,29 @@ final class FlowsCommand implements Callable<Integer> {
         if (input != null && !netns.isEmpty()) {
             throw new IllegalArgumentException("--read and --netns exclude each other");
         }
-        FlowPrinter printer = new FlowPrinter(System.out, json);
+        // stdout without autoflush: offline, thousands of flows are printed in large writes
+        PrintStream stdout = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
+        FlowPrinter printer = new FlowPrinter(new PrintStream(new BufferedOutputStream(stdout, 1 << 16), false,
+                StandardCharsets.UTF_8), json, input == null);
         FlowTable table = FlowTable.builder().capacity(capacity).onFlowEnd(printer::print).build();
-        if (input != null) {
-            read(table);
-        } else {
-            live(table, printer);
+        try {
+            if (input != null) {
+                read(table, printer);
+            } else {
+                live(table, printer);
+            }
+        } finally {
+            printer.flush();
         }
         return 0;
     }
 
-    private void read(FlowTable table) throws Exception {
+    private void read(FlowTable table, FlowPrinter printer) throws Exception {
         try (PcapReader reader = PcapReader.open(input)) {
             PacketHandler handler = filter.isEmpty() ? table : new OfflineFilter(filter, snaplen, table);
             long packets = reader.readAll(handler);
             table.endAll();
+            printer.flush();
             err.printf(Locale.ROOT, "%,d packets read from %s (%s); %s%n", packets, input, reader.format(),
                     describe(table.stats()));
         }
@@ -102,6 +114,7 @@ final class FlowsCommand implements Callable<Integer> {
             run(table, printer, lock, captures);
             captures.forEach(Capture::close); // the last packets are in the table now
             table.endAll();
+            printer.flush();
             for (Capture c : captures) {
                 err.println(c.namespace().label() + ": " + Status.describe(c.stats(), c.stats().consumed()));
             }

@@ -342,7 +342,7 @@ public final class FlowTable implements PacketHandler {
 
     /** Keeps the request line of the client's first data segment (valid once HTTP_CHECKED is set). */
     private void httpRequest(int slot, PacketDecoder d) {
-        if (httpBytes == 0 || d.payloadLength() == 0) {
+        if (httpBytes == 0 || !HttpRequestLine.startsWithMethod(d.buffer(), d.payloadOffset(), d.payloadLength())) {
             httpLength[slot] = 0;
             return;
         }
