@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Capture implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Capture.class);
-    private static final int IDLE_WAIT_MS = 100;
+    private static final int MAX_IDLE_WAIT_MS = 100;
     private static final int SPINS = 200;
 
     private final NamespaceSpec namespace;
@@ -37,6 +37,8 @@ public final class Capture implements AutoCloseable {
     private final RingReader reader;
     private final PacketHandler handler;
     private final Thread thread;
+    /** Outside immediate mode the native side wakes the reader only when much is waiting: this wait bounds the rest. */
+    private final int idleWaitMillis;
     private final long[] statsScratch = new long[6];
     private volatile Throwable failure;
     private boolean freed;
@@ -55,6 +57,7 @@ public final class Capture implements AutoCloseable {
         this.linkType = Native.linkType(handle);
         this.wakeFd = Native.wakeFd(handle);
         this.reader = new RingReader(ring, b.batchSize, linkType, source);
+        this.idleWaitMillis = Math.min(b.timeoutMillis, MAX_IDLE_WAIT_MS);
         this.thread = new Thread(this::run, "podcap-" + namespace.label() + "-" + device);
         thread.setDaemon(true);
         thread.start();
@@ -85,7 +88,7 @@ public final class Capture implements AutoCloseable {
                     return;
                 }
                 if (!reader.park()) {
-                    Native.wakeWait(wakeFd, IDLE_WAIT_MS);
+                    Native.wakeWait(wakeFd, idleWaitMillis);
                 }
             }
         } catch (Throwable t) {
