@@ -325,6 +325,15 @@ public final class CaptureGroup implements AutoCloseable {
         return List.copyOf(all);
     }
 
+    /** Every member's counters added up, ended ones included. */
+    public CaptureStats stats() {
+        CaptureStats total = new CaptureStats(0, 0, 0, 0, 0, 0, 0);
+        for (Member m : all) {
+            total = total.plus(m.stats());
+        }
+        return total;
+    }
+
     /** True until the group has stopped and its last packet was delivered. */
     public boolean isRunning() {
         return thread.isAlive();
