@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * <p>Members can be added and removed while it runs, from any thread: {@link #add} opens the native capture on the
  * caller's thread and hands it to the reader; {@link #remove} asks the reader to stop it, deliver what is left in its
  * ring, and free it. A member whose capture fails (its interface vanished, say) is logged and retired; the others go
- * on. The group ends on {@link #stop()}, when its handler throws, or when its last member has ended unless built with
- * {@link Builder#keepRunningWhenEmpty}.
+ * on. The group ends on {@link #stop()}, when its handler throws, or when its last member has ended unless told to
+ * {@link #keepRunningWhenEmpty keep running}.
  *
  * <pre>{@code
  * try (CaptureGroup group = CaptureGroup.builder().filter("tcp port 8080").handler(flowTable)
@@ -38,7 +38,7 @@ public final class CaptureGroup implements AutoCloseable {
 
     private final CaptureOptions<?> options;
     private final PacketHandler handler;
-    private final boolean keepRunningWhenEmpty;
+    private volatile boolean keepRunningWhenEmpty;
     private final int wakeFd;
     private final Thread thread;
     /* Every member ever added, for members() and the final statistics; the reader's own list is `active`. */
@@ -130,8 +130,14 @@ public final class CaptureGroup implements AutoCloseable {
             toAdd.add(m);
         }
         wake();
-        log.info("capturing in {} ({})", m.description, namespace);
+        log.debug("capturing in {} ({})", m.description, namespace);
         return m;
+    }
+
+    /** Whether to keep running once no member is left (set first by {@link Builder#keepRunningWhenEmpty}). */
+    public void keepRunningWhenEmpty(boolean keep) {
+        keepRunningWhenEmpty = keep;
+        wake();
     }
 
     /** Stops one member; what its ring holds is still delivered. Returns at once; a no-op for an ended member. */

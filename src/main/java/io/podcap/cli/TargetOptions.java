@@ -48,10 +48,9 @@ final class TargetOptions {
         private final Map<Long, CaptureGroup.Member> byInode = new HashMap<>();
         private final Set<Long> unopenable = new HashSet<>();
 
-        private Targets(CaptureGroup group, NamespaceDiscovery discovery, Map<Long, CaptureGroup.Member> members) {
+        private Targets(CaptureGroup group, NamespaceDiscovery discovery) {
             this.group = group;
             this.discovery = discovery;
-            byInode.putAll(members);
         }
 
         CaptureGroup group() {
@@ -75,24 +74,29 @@ final class TargetOptions {
                 }
             }
             for (Map.Entry<Long, Target> e : wanted.entrySet()) {
-                if (byInode.containsKey(e.getKey()) || unopenable.contains(e.getKey())) {
-                    continue;
+                if (!byInode.containsKey(e.getKey()) && !unopenable.contains(e.getKey())) {
+                    log.info("{} has appeared", e.getValue().description);
+                    addLeniently(e.getKey(), e.getValue());
                 }
-                Target t = e.getValue();
-                try {
-                    log.info("{} has appeared", t.description);
-                    byInode.put(e.getKey(), group.add(t.spec, t.description));
-                } catch (RuntimeException ex) {
-                    unopenable.add(e.getKey()); // said once, not every second
-                    log.warn("cannot capture in {}: {}", t.description, ex.getMessage());
-                }
+            }
+        }
+
+        private void addLeniently(long inode, Target t) {
+            try {
+                byInode.put(inode, group.add(t.spec, t.description));
+            } catch (RuntimeException e) {
+                unopenable.add(inode); // said once, not at every rescan
+                log.warn("cannot capture in {}: {}", t.description, e.getMessage());
             }
         }
     }
 
     private record Target(NamespaceSpec spec, String description) {}
 
-    /** Resolves the targets and opens the group; bad specs and namespaces fail here, as one exception. */
+    /**
+     * Resolves the targets and opens the group. A --netns that does not resolve or open is an error; a namespace of
+     * --all-pods that cannot be opened (no such interface there, gone meanwhile) is skipped with a warning.
+     */
     Targets open(CaptureGroup.Builder builder) {
         if (follow && !allPods && specs.isEmpty()) {
             throw new IllegalArgumentException("--follow needs --all-pods or --netns");
@@ -100,21 +104,28 @@ final class TargetOptions {
         NamespaceDiscovery discovery = new NamespaceDiscovery(roots.roots());
         boolean discover = allPods || follow || specs.stream().anyMatch(s -> s.startsWith("pod:") || s.startsWith("ip:"));
         List<PodNamespace> scan = discover ? discovery.scan() : List.of();
-        Map<Long, Target> targets = targets(scan, true);
-        if (targets.isEmpty() && !follow) {
-            throw new IllegalArgumentException("no pod network namespaces on this node");
-        }
-        List<Long> order = new ArrayList<>(targets.keySet());
-        for (Target t : targets.values()) {
-            builder.add(t.spec, t.description);
-        }
-        CaptureGroup group = builder.keepRunningWhenEmpty(follow).open();
-        Map<Long, CaptureGroup.Member> members = new HashMap<>();
+        Map<Long, Target> explicit = explicit(scan, true);
+        explicit.values().forEach(t -> builder.add(t.spec, t.description));
+        CaptureGroup group = builder.keepRunningWhenEmpty(true).open();
+        Targets targets = new Targets(group, discovery);
         List<CaptureGroup.Member> opened = group.members();
-        for (int i = 0; i < order.size(); i++) {
-            members.put(order.get(i), opened.get(i));
+        int i = 0;
+        for (Long inode : explicit.keySet()) {
+            targets.byInode.put(inode, opened.get(i++));
         }
-        return new Targets(group, discovery, members);
+        if (allPods) {
+            pods(scan).forEach((inode, t) -> {
+                if (!targets.byInode.containsKey(inode)) {
+                    targets.addLeniently(inode, t);
+                }
+            });
+        }
+        if (targets.byInode.isEmpty() && !follow) {
+            group.close();
+            throw new IllegalArgumentException("no network namespace to capture in" + (allPods ? " could be opened" : ""));
+        }
+        group.keepRunningWhenEmpty(follow);
+        return targets;
     }
 
     /**
