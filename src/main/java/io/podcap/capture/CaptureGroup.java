@@ -120,12 +120,13 @@ public final class CaptureGroup implements AutoCloseable {
      * interface or filter, and IllegalStateException once the group has ended.
      */
     public Member add(NamespaceSpec namespace, String description) {
-        Member m = open(namespace, description, options, wakeFd);
+        Member m;
+        // held while opening: the shared eventfd must stay open until the new capture is queued for the reader
         synchronized (lifecycle) {
             if (ended) {
-                m.capture.free();
                 throw new IllegalStateException("the capture group has ended");
             }
+            m = open(namespace, description, options, wakeFd);
             all.add(m);
             toAdd.add(m);
         }

@@ -130,8 +130,9 @@ final class CaptureCommand implements Callable<Integer> {
             while (!group.awaitTermination(Duration.ofMillis(Math.min(1000, remainingMillis(deadline))))) {
                 if (System.nanoTime() >= deadline) {
                     group.stop();
+                } else {
+                    live.refresh();
                 }
-                live.refresh();
                 if (status != null) {
                     status.refresh(group.stats());
                 }

@@ -62,14 +62,15 @@ final class TargetOptions {
             if (!follow) {
                 return;
             }
-            Map<Long, Target> wanted = targets(discovery.scan(), false);
+            Map<Long, Target> wanted = wanted(discovery.scan());
             for (Map.Entry<Long, CaptureGroup.Member> e : List.copyOf(byInode.entrySet())) {
                 CaptureGroup.Member m = e.getValue();
-                if (!wanted.containsKey(e.getKey()) || m.state() != CaptureGroup.State.RUNNING) {
-                    if (m.state() == CaptureGroup.State.RUNNING) {
-                        log.info("{} has vanished", m.description());
-                        group.remove(m);
-                    }
+                if (m.state() != CaptureGroup.State.RUNNING) {
+                    byInode.remove(e.getKey());
+                    unopenable.add(e.getKey()); // its capture ended on its own (reported): not tried again
+                } else if (!wanted.containsKey(e.getKey())) {
+                    log.info("{} has vanished", m.description());
+                    group.remove(m);
                     byInode.remove(e.getKey());
                 }
             }
@@ -171,9 +172,9 @@ final class TargetOptions {
         return out;
     }
 
-    /** The targets as the node is now. */
-    private Map<Long, Target> targets(List<PodNamespace> scan, boolean strict) {
-        Map<Long, Target> out = explicit(scan, strict);
+    /** What --follow captures in as the node is now. */
+    private Map<Long, Target> wanted(List<PodNamespace> scan) {
+        Map<Long, Target> out = explicit(scan, false);
         if (allPods) {
             pods(scan).forEach(out::putIfAbsent);
         }

@@ -43,7 +43,12 @@ public final class NamespaceDiscovery {
     /** Every namespace with its pod, but without interfaces: cheap enough to repeat every second. */
     public List<PodNamespace> scan() {
         Map<Long, Found> found = new TreeMap<>();
-        for (Path dir : List.of(roots.resolve("/run/netns"), roots.root().resolve("var/run/netns"))) {
+        List<Path> dirs = new ArrayList<>(List.of(roots.resolve("/run/netns")));
+        // /var/run is a link to /run nearly everywhere; an absolute one under a host root would point at our own /run
+        if (!Files.isSymbolicLink(roots.root().resolve("var/run"))) {
+            dirs.add(roots.root().resolve("var/run/netns"));
+        }
+        for (Path dir : dirs) {
             for (Path file : RuntimeMetadata.list(dir)) {
                 long inode = inode(file);
                 if (inode > 0) {

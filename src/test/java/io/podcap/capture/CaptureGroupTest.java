@@ -234,8 +234,7 @@ class CaptureGroupTest {
         List<String[]> rows = Tools.tsharkFields(file, "frame.interface_description", "udp.payload");
         assertEquals(10, rows.size());
         for (String[] row : rows) {
-            String payload = new String(java.util.HexFormat.of().parseHex(row[1].replace(":", "")),
-                    StandardCharsets.US_ASCII);
+            String payload = Tools.ascii(row[1]);
             String expected = payload.startsWith("A") ? "eth0 in pod default/a" : "eth0 in pod default/b";
             assertTrue(row[0].startsWith(expected), row[0] + " for " + payload);
         }

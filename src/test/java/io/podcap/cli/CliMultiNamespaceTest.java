@@ -12,7 +12,6 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -76,8 +75,7 @@ class CliMultiNamespaceTest {
             int after = 0;
             int fromB = 0;
             for (String[] row : rows) {
-                String payload = new String(HexFormat.of().parseHex(row[1].replace(":", "")),
-                        StandardCharsets.US_ASCII);
+                String payload = Tools.ascii(row[1]);
                 TestNode.Pod to = payload.startsWith("b-") ? b : a;
                 assertEquals("eth0 in " + to.spec() + " (ifindex 2)", row[0], payload);
                 after += payload.startsWith("after-") ? 1 : 0;

@@ -11,7 +11,6 @@ import io.podcap.testing.Tools;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,8 +65,7 @@ class FollowTest {
                 long fromLater = 0;
                 long late = 0;
                 for (String[] row : rows) {
-                    String payload = new String(HexFormat.of().parseHex(row[1].replace(":", "")),
-                            StandardCharsets.US_ASCII);
+                    String payload = Tools.ascii(row[1]);
                     if (payload.startsWith("later-")) {
                         assertEquals("eth0 in " + spec + " (ifindex 2)", row[0]);
                         fromLater++;
