@@ -1,7 +1,6 @@
 package io.podcap.cli;
 
 import io.podcap.capture.CaptureGroup;
-import io.podcap.capture.CaptureStats;
 import io.podcap.capture.LinkType;
 import io.podcap.capture.PacketHandler;
 import io.podcap.capture.PacketView;

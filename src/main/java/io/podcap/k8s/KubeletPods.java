@@ -2,8 +2,6 @@ package io.podcap.k8s;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -31,7 +29,7 @@ final class KubeletPods {
 
     static KubeletPods scan(NodeRoots roots) {
         KubeletPods pods = new KubeletPods();
-        for (Path dir : RuntimeMetadata.list(roots.kubelet().resolve("pods"))) {
+        for (Path dir : NodeFiles.list(roots.kubelet().resolve("pods"))) {
             String uid = dir.getFileName().toString();
             String[] own = ownEntry(dir.resolve("etc-hosts"));
             Pod pod = new Pod(uid, own != null ? own[0] : null, own != null ? own[1] : null, namespace(dir));
@@ -57,7 +55,7 @@ final class KubeletPods {
 
     /** The last entry before the host aliases that is not one of the fixed localhost lines: {ip, hostname}. */
     private static String[] ownEntry(Path etcHosts) {
-        String text = read(etcHosts);
+        String text = NodeFiles.read(etcHosts);
         if (text == null) {
             return null;
         }
@@ -76,22 +74,12 @@ final class KubeletPods {
     }
 
     private static String namespace(Path podDir) {
-        for (Path volume : RuntimeMetadata.list(podDir.resolve("volumes/kubernetes.io~projected"))) {
-            String ns = read(volume.resolve("namespace"));
+        for (Path volume : NodeFiles.list(podDir.resolve("volumes/kubernetes.io~projected"))) {
+            String ns = NodeFiles.read(volume.resolve("namespace"));
             if (ns != null && !ns.isBlank()) {
                 return ns.trim();
             }
         }
         return null;
-    }
-
-    private static String read(Path file) {
-        try {
-            return Files.isRegularFile(file) && Files.size(file) < 1 << 20
-                    ? Files.readString(file, StandardCharsets.UTF_8) : null;
-        } catch (IOException e) {
-            log.debug("cannot read {}: {}", file, e.toString());
-            return null;
-        }
     }
 }

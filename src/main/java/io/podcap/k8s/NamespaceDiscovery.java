@@ -4,7 +4,6 @@ import io.podcap.ns.Interfaces;
 import io.podcap.ns.NamespaceSpec;
 import io.podcap.ns.NetInterface;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,7 +48,7 @@ public final class NamespaceDiscovery {
             dirs.add(roots.root().resolve("var/run/netns"));
         }
         for (Path dir : dirs) {
-            for (Path file : RuntimeMetadata.list(dir)) {
+            for (Path file : NodeFiles.list(dir)) {
                 long inode = inode(file);
                 if (inode > 0) {
                     Found f = found.computeIfAbsent(inode, Found::new);
@@ -60,7 +59,7 @@ public final class NamespaceDiscovery {
             }
         }
         long hostInode = inode(roots.proc().resolve("1/ns/net"));
-        for (Path dir : RuntimeMetadata.list(roots.proc())) {
+        for (Path dir : NodeFiles.list(roots.proc())) {
             String name = dir.getFileName().toString();
             if (!name.chars().allMatch(Character::isDigit)) {
                 continue;
@@ -83,10 +82,10 @@ public final class NamespaceDiscovery {
             List<String> cgroups = new ArrayList<>();
             for (int pid : f.pids) {
                 Path dir = roots.proc().resolve(Integer.toString(pid));
-                String comm = read(dir.resolve("comm"));
+                String comm = NodeFiles.read(dir.resolve("comm"));
                 if (comm != null) {
                     processes.add(new NodeProcess(pid, comm.trim()));
-                    String cgroup = read(dir.resolve("cgroup"));
+                    String cgroup = NodeFiles.read(dir.resolve("cgroup"));
                     if (cgroup != null) {
                         cgroups.add(cgroup);
                     }
@@ -157,8 +156,8 @@ public final class NamespaceDiscovery {
     }
 
     /**
-     * The inode of a namespace file or link, or -1 when it cannot be read. A /proc link's text ({@code net:[N]}) says it
-     * even where following the link is denied (another user's process without CAP_SYS_PTRACE).
+     * The inode of a namespace file or link, or -1 when it cannot be read: from a /proc link's text ({@code net:[N]})
+     * when it has one, else by following the link (the test layouts link to real namespace files).
      */
     static long inode(Path file) {
         try {
@@ -171,14 +170,6 @@ public final class NamespaceDiscovery {
             return ((Number) Files.getAttribute(file, "unix:ino")).longValue();
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
             return -1;
-        }
-    }
-
-    private static String read(Path file) {
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException | RuntimeException e) {
-            return null;
         }
     }
 

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,15 +48,15 @@ final class RuntimeMetadata {
         RuntimeMetadata m = new RuntimeMetadata();
         for (Path tasks : List.of(roots.resolve("/run/containerd/io.containerd.runtime.v2.task"),
                 roots.resolve("/run/k3s/containerd/io.containerd.runtime.v2.task"))) {
-            for (Path namespace : list(tasks)) {
-                for (Path bundle : list(namespace)) {
+            for (Path namespace : NodeFiles.list(tasks)) {
+                for (Path bundle : NodeFiles.list(namespace)) {
                     m.read(bundle.resolve("config.json"), bundle.getFileName().toString(), "containerd");
                 }
             }
         }
         for (Path storage : List.of(roots.resolve("/run/containers/storage/overlay-containers"),
                 roots.resolve("/var/lib/containers/storage/overlay-containers"))) {
-            for (Path container : list(storage)) {
+            for (Path container : NodeFiles.list(storage)) {
                 m.read(container.resolve("userdata/config.json"), container.getFileName().toString(), "cri-o");
             }
         }
@@ -162,19 +161,5 @@ final class RuntimeMetadata {
         if (actual != expected) {
             throw new IOException("expected " + expected + ", found " + actual);
         }
-    }
-
-    static List<Path> list(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        List<Path> out = new ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-            entries.forEach(out::add);
-        } catch (IOException e) {
-            log.debug("cannot list {}: {}", dir, e.toString());
-        }
-        out.sort(null);
-        return out;
     }
 }

@@ -141,6 +141,19 @@ class FakeNodeTest {
     }
 
     @Test
+    void namespaceSpecParseResolvesPodsUnderTheConfiguredHostRoot() throws Exception {
+        // NamespaceSpec finds PodSpecResolver through META-INF/services; the root comes from the property
+        System.setProperty("podcap.host.root", root.toString());
+        try {
+            NamespaceSpec spec = NamespaceSpec.parse("pod:team-c/web-c");
+            assertEquals("pod:team-c/web-c", spec.label());
+            assertEquals(inode(node.pod(2).path()), NamespaceDiscovery.inode(spec));
+        } finally {
+            System.clearProperty("podcap.host.root");
+        }
+    }
+
+    @Test
     void unknownPodsAndAmbiguousAddressesAreClearErrors() {
         PodSpecResolver resolver = new PodSpecResolver(fake.roots());
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,

@@ -8,7 +8,6 @@ import io.podcap.testing.Root;
 import io.podcap.testing.TestNetns;
 import io.podcap.testing.TestNode;
 import io.podcap.testing.Tools;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
