@@ -214,7 +214,7 @@ static char *dup_or_null(const char *s) { return s != NULL ? strdup(s) : NULL; }
 
 static void free_capture(pc_capture *c) {
     if (c->pcap != NULL) pcap_close(c->pcap);
-    if (c->wake_fd >= 0) close(c->wake_fd);
+    if (c->wake_fd >= 0 && !c->config.wake_fd_shared) close(c->wake_fd);
     if (c->stop_fd >= 0) close(c->stop_fd);
     pthread_mutex_destroy(&c->lock);
     pthread_mutex_destroy(&c->join_lock);
@@ -249,7 +249,12 @@ pc_capture *pc_capture_open(const pc_capture_config *config, pc_error *err) {
                 (long long)c->ring.capacity);
         goto fail;
     }
-    if ((c->wake_fd = pc_wake_open(err)) < 0 || (c->stop_fd = pc_wake_open(err)) < 0) goto fail;
+    if (config->wake_fd_shared) {
+        c->wake_fd = config->wake_fd;
+    } else if ((c->wake_fd = pc_wake_open(err)) < 0) {
+        goto fail;
+    }
+    if ((c->stop_fd = pc_wake_open(err)) < 0) goto fail;
 
     int rc = pthread_create(&c->thread, NULL, capture_thread, c);
     if (rc != 0) {
