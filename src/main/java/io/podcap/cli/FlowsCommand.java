@@ -1,6 +1,6 @@
 package io.podcap.cli;
 
-import io.podcap.capture.Capture;
+import io.podcap.capture.CaptureGroup;
 import io.podcap.capture.PacketHandler;
 import io.podcap.flow.FlowTable;
 import io.podcap.flow.FlowTableStats;
@@ -11,22 +11,21 @@ import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code podcap flows}: the conversations in namespaces (live) or a file, with what went wrong in each. */
 @Command(name = "flows", description = "Flows with TCP analysis and named problems, live or from a file.")
 final class FlowsCommand implements Callable<Integer> {
-    @Option(names = "--netns", paramLabel = "SPEC",
-            description = "pid:PID, netns:NAME, path:FILE or host (default); repeat for several namespaces.")
-    List<String> netns = new ArrayList<>();
+    @Mixin
+    TargetOptions targets;
 
     @Option(names = {"-i", "--iface"}, defaultValue = "any", description = "Interface in the namespace (default any).")
     String iface;
@@ -59,8 +58,8 @@ final class FlowsCommand implements Callable<Integer> {
         if (duration < 0 || interval < 0) {
             throw new IllegalArgumentException("--duration and --interval must not be negative");
         }
-        if (input != null && !netns.isEmpty()) {
-            throw new IllegalArgumentException("--read and --netns exclude each other");
+        if (input != null && (!targets.specs.isEmpty() || targets.allPods || targets.follow)) {
+            throw new IllegalArgumentException("--read excludes --netns, --all-pods and --follow");
         }
         // stdout without autoflush: offline, thousands of flows are printed in large writes
         PrintStream stdout = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
@@ -91,65 +90,67 @@ final class FlowsCommand implements Callable<Integer> {
     }
 
     private void live(FlowTable table, FlowPrinter printer) throws Exception {
-        List<String> specs = netns.isEmpty() ? List.of("host") : netns;
+        // the group's reader feeds the table; this thread expires idle flows and prints snapshots in between
         ReentrantLock lock = new ReentrantLock();
-        List<Capture> captures = new ArrayList<>();
+        TargetOptions.Targets live = targets.open(CaptureGroup.builder().device(iface).filter(filter).snaplen(snaplen)
+                .handler(new BatchLock(table, lock)));
+        CaptureGroup group = live.group();
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
-            captures.forEach(Capture::stop);
+            group.stop();
             try {
                 done.await(10, TimeUnit.SECONDS); // let the rest be printed before the JVM exits
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }, "podcap-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
         try {
-            for (String spec : specs) {
-                captures.add(Capture.builder().namespace(spec).device(iface).filter(filter).snaplen(snaplen)
-                        .handler(new BatchLock(table, lock)).open());
-                err.printf("capturing flows on %s in %s%s%n", iface, spec,
+            for (CaptureGroup.Member m : group.members()) {
+                err.printf("capturing flows on %s in %s%s%n", iface, m.description(),
                         filter.isEmpty() ? "" : " (filter '" + filter + "')");
             }
-            Runtime.getRuntime().addShutdownHook(hook);
-            run(table, printer, lock, captures);
-            captures.forEach(Capture::close); // the last packets are in the table now
+            run(table, printer, lock, live);
+            group.close(); // the last packets are in the table now
             table.endAll();
             printer.flush();
-            for (Capture c : captures) {
-                err.println(c.namespace().label() + ": " + Status.describe(c.stats(), c.stats().consumed()));
+            for (CaptureGroup.Member m : group.members()) {
+                err.println(m.description() + ": " + Status.describe(m.stats(), m.stats().consumed())
+                        + (m.failure() == null ? "" : "; ended: " + m.failure()));
             }
             err.println(describe(table.stats()));
         } finally {
-            captures.forEach(Capture::close);
+            group.close();
             done.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException | IllegalArgumentException shuttingDownOrNotAdded) {
-                // the hook is running (it waited for `done`) or was never added
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it waited for `done`
             }
         }
-        for (Capture c : captures) {
-            if (c.failure() != null) {
-                throw new IllegalStateException(Main.message(c.failure()), c.failure());
-            }
+        if (group.failure() != null) {
+            throw new IllegalStateException(Main.message(group.failure()), group.failure());
         }
     }
 
-    /** Until the duration ends or every capture stopped: expires idle flows by the clock, prints snapshots. */
-    private void run(FlowTable table, FlowPrinter printer, ReentrantLock lock, List<Capture> captures)
+    /** Until the duration ends or the group stops: expires idle flows by the clock, prints snapshots, follows pods. */
+    private void run(FlowTable table, FlowPrinter printer, ReentrantLock lock, TargetOptions.Targets live)
             throws InterruptedException {
+        CaptureGroup group = live.group();
         long start = System.nanoTime();
         long deadline = duration > 0 ? start + (long) (duration * 1e9) : Long.MAX_VALUE;
         long every = interval > 0 ? (long) (interval * 1e9) : Long.MAX_VALUE;
         long nextSnapshot = interval > 0 ? start + every : Long.MAX_VALUE;
-        while (captures.stream().anyMatch(Capture::isRunning)) {
-            long now = System.nanoTime();
-            if (now >= deadline) {
-                captures.forEach(Capture::stop);
-                break;
+        while (true) {
+            long wait = Math.min(Math.min(deadline, nextSnapshot) - System.nanoTime(), 200_000_000L);
+            if (group.awaitTermination(Duration.ofNanos(Math.max(wait, 1_000_000L)))) {
+                return;
             }
-            long wait = Math.min(Math.min(deadline, nextSnapshot) - now, 200_000_000L);
-            Thread.sleep(Math.max(wait / 1_000_000L, 1));
+            if (System.nanoTime() >= deadline) {
+                group.stop();
+                continue;
+            }
+            live.refresh();
             lock.lock();
             try {
                 long wall = System.currentTimeMillis() * 1_000_000L;

@@ -125,7 +125,7 @@ class CliFlowsTest {
     void badInputIsOneLine() throws Exception {
         Path file = dir.resolve("corpus.pcapng");
         FlowCorpus.write(file, 3, 10);
-        assertOneLine(Cli.run("flows", "--read", file.toString(), "--netns", "host"), "exclude");
+        assertOneLine(Cli.run("flows", "--read", file.toString(), "--netns", "host"), "--read excludes");
         assertOneLine(Cli.run("flows", "--read", dir.resolve("none.pcap").toString()), "none.pcap");
         assertOneLine(Cli.run("flows", "--read", file.toString(), "--filter", "tcp port nine"), "compile");
         assertOneLine(Cli.run("flows", "--netns", "netns:podcap-no-such-ns", "--duration", "1"), "podcap-no-such-ns");
