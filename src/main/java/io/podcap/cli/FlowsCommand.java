@@ -61,10 +61,10 @@ final class FlowsCommand implements Callable<Integer> {
         if (input != null && (!targets.specs.isEmpty() || targets.allPods || targets.follow)) {
             throw new IllegalArgumentException("--read excludes --netns, --all-pods and --follow");
         }
-        // stdout without autoflush: offline, thousands of flows are printed in large writes
-        PrintStream stdout = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
-        FlowPrinter printer = new FlowPrinter(new PrintStream(new BufferedOutputStream(stdout, 1 << 16), false,
-                StandardCharsets.UTF_8), json, input == null);
+        // stdout without autoflush: offline, thousands of flows go out in large writes; live, each as it ends
+        PrintStream stdout = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out),
+                1 << 16), false, StandardCharsets.UTF_8);
+        FlowPrinter printer = new FlowPrinter(stdout, json, input == null);
         FlowTable table = FlowTable.builder().capacity(capacity).onFlowEnd(printer::print).build();
         try {
             if (input != null) {
