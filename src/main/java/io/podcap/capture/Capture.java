@@ -84,8 +84,8 @@ public final class Capture implements AutoCloseable {
                     }
                     return;
                 }
-                if (!reader.park()) {
-                    Native.wakeWait(wakeFd, IDLE_WAIT_MS);
+                if (!reader.park() && !Native.wakeWait(wakeFd, IDLE_WAIT_MS)) {
+                    handler.onIdle();
                 }
             }
         } catch (Throwable t) {

@@ -4,15 +4,17 @@ import io.podcap.capture.Capture;
 import io.podcap.capture.CaptureStats;
 import io.podcap.capture.PacketHandler;
 import io.podcap.capture.PacketView;
+import io.podcap.metrics.CaptureMetrics;
+import io.podcap.metrics.Metrics;
+import io.podcap.metrics.MetricsServer;
 import io.podcap.pcap.PcapReader;
-import io.podcap.pcap.PcapngSink;
-import io.podcap.pcap.PcapngWriter;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code podcap capture}: live from a namespace, or from a file, into pcapng or as one line per packet. */
@@ -57,6 +59,12 @@ final class CaptureCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "No per-packet lines.")
     boolean quiet;
 
+    @Mixin
+    PcapOptions pcap;
+
+    @Mixin
+    MetricsOptions metrics;
+
     private final PrintStream err = System.err;
 
     @Override
@@ -64,41 +72,36 @@ final class CaptureCommand implements Callable<Integer> {
         if (count < 0 || duration < 0) {
             throw new IllegalArgumentException("--count and --duration must not be negative");
         }
+        pcap.check(output);
         boolean toStdout = "-".equals(output);
-        PcapngWriter writer = output == null ? null : PcapngWriter.builder().path(Path.of(output)).open();
+        PcapOutput out = output == null ? null : new PcapOutput(output, pcap, snaplen, filter);
         try {
-            PacketHandler handler;
-            PcapngSink sink = null;
-            if (writer != null) {
-                sink = new PcapngSink(writer, snaplen, filter);
-                handler = sink;
-            } else {
-                handler = quiet ? p -> { } : new PacketPrinter(System.out);
-            }
+            PacketHandler handler = out != null ? out : quiet ? p -> { } : new PacketPrinter(System.out);
             if (input != null) {
-                read(handler, sink);
+                read(handler);
             } else {
-                live(handler, sink, toStdout);
+                live(handler, out, toStdout);
             }
         } catch (RuntimeException | Error e) {
-            if (writer != null) {
-                writer.close();
-                if (!toStdout && writer.packetsWritten() == 0) {
-                    Files.deleteIfExists(Path.of(output));
+            if (out != null) {
+                out.close();
+                if (!toStdout && out.writer().packetsWritten() == 0) {
+                    Files.deleteIfExists(out.writer().currentPath());
                 }
             }
             throw e;
         }
-        if (writer != null) {
-            writer.close();
+        if (out != null) {
+            out.close();
             if (!toStdout) {
-                err.println("written to " + output);
+                int files = out.writer().filesWritten();
+                err.println("written to " + out.writer().currentPath() + (files > 1 ? " (" + files + " files)" : ""));
             }
         }
         return 0;
     }
 
-    private void read(PacketHandler handler, PcapngSink sink) throws Exception {
+    private void read(PacketHandler handler) throws Exception {
         try (PcapReader reader = PcapReader.open(input)) {
             Limit limit = new Limit(filter.isEmpty() ? handler : new OfflineFilter(filter, snaplen, handler), count, null);
             while (!limit.reached() && reader.read(limit, 256) >= 0) {
@@ -108,16 +111,34 @@ final class CaptureCommand implements Callable<Integer> {
         }
     }
 
-    private void live(PacketHandler handler, PcapngSink sink, boolean pcapToStdout) throws Exception {
+    private void live(PacketHandler handler, PcapOutput out, boolean pcapToStdout) throws Exception {
         Limit limit = new Limit(handler, count, null);
-        Capture capture = Capture.builder().namespace(netns).device(iface).filter(filter).snaplen(snaplen)
-                .bufferSize(bufferSize).ringSize(ringSize).immediate(immediate).handler(limit).open();
+        Metrics registry = new Metrics();
+        MetricsServer server = metrics.start(registry);
+        Capture capture;
+        try {
+            capture = Capture.builder().namespace(netns).device(iface).filter(filter).snaplen(snaplen)
+                    .bufferSize(bufferSize).ringSize(ringSize).immediate(immediate).handler(limit).open();
+        } catch (RuntimeException e) {
+            if (server != null) {
+                server.close();
+            }
+            throw e;
+        }
         limit.capture = capture;
+        if (out != null) {
+            out.statisticsOf(capture.source(), capture::stats);
+        }
+        registry.addAll(CaptureMetrics.of(capture));
+        StopSignals signals = new StopSignals(err, capture::stop);
         Thread hook = new Thread(capture::stop, "podcap-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         err.printf("capturing on %s in %s%s, link type %s%n", iface, capture.namespace(),
                 filter.isEmpty() ? "" : " (filter '" + filter + "')",
                 io.podcap.capture.LinkType.name(capture.linkType()));
+        if (server != null) {
+            err.println("metrics at http://" + metrics.address + ":" + server.port() + "/metrics");
+        }
         Status status = Status.stderrIsTerminal() && (pcapToStdout || quiet || output != null)
                 ? new Status(err) : null;
         long deadline = duration > 0 ? System.nanoTime() + (long) (duration * 1e9) : Long.MAX_VALUE;
@@ -131,6 +152,10 @@ final class CaptureCommand implements Callable<Integer> {
                 }
             }
         } finally {
+            signals.close();
+            if (server != null) {
+                server.close();
+            }
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
@@ -140,9 +165,6 @@ final class CaptureCommand implements Callable<Integer> {
         CaptureStats stats = capture.stats();
         if (status != null) {
             status.clear();
-        }
-        if (sink != null) {
-            sink.writeStatistics(capture.source(), stats, System.currentTimeMillis() * 1_000_000L);
         }
         err.println(Status.describe(stats, limit.seen));
         if (capture.failure() != null) {
@@ -186,6 +208,11 @@ final class CaptureCommand implements Callable<Integer> {
         @Override
         public void onBatchEnd() {
             next.onBatchEnd();
+        }
+
+        @Override
+        public void onIdle() {
+            next.onIdle();
         }
     }
 }

@@ -31,7 +31,16 @@ public final class Cli {
         return run(List.of("setpriv", "--inh-caps=-" + capability, "--bounding-set=-" + capability, "--"), args);
     }
 
-    private static Result run(List<String> prefix, String... args) throws IOException, InterruptedException {
+    /**
+     * Starts the CLI in the background, its stdout and stderr going to the given files; the caller ends it (and
+     * must, also when the test fails).
+     */
+    public static Process start(Path stdout, Path stderr, String... args) throws IOException {
+        return new ProcessBuilder(command(List.of(), args)).redirectOutput(stdout.toFile())
+                .redirectError(stderr.toFile()).start();
+    }
+
+    private static List<String> command(List<String> prefix, String... args) {
         List<String> command = new ArrayList<>(prefix);
         command.addAll(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -39,6 +48,11 @@ public final class Cli {
                 "-Dpodcap.native.lib=" + System.getProperty("podcap.native.lib"),
                 "io.podcap.cli.Main"));
         command.addAll(List.of(args));
+        return command;
+    }
+
+    private static Result run(List<String> prefix, String... args) throws IOException, InterruptedException {
+        List<String> command = command(prefix, args);
         File out = File.createTempFile("podcap-cli", ".out");
         File err = File.createTempFile("podcap-cli", ".err");
         try {
