@@ -49,7 +49,7 @@ class CliMetricsTest {
             // nothing arrived after the scrape, so the final counters are the same numbers
             Matcher m = FINAL.matcher(stderr);
             assertTrue(m.find(), stderr);
-            assertEquals(30, number(m.group(1)));
+            assertEquals(30, number(m.group(1)), stderr);
             assertEquals(number(m.group(2)), RunningCapture.value(scraped, "podcap_capture_received_packets_total"));
             assertEquals(number(m.group(3)),
                     RunningCapture.value(scraped, "podcap_capture_kernel_dropped_packets_total"));

@@ -96,12 +96,16 @@ final class RunningCapture implements AutoCloseable {
                 }).orElseThrow(() -> new AssertionError("no " + name + " in " + scraped));
     }
 
-    /** Scrapes until the capture has delivered {@code n} packets (at most 10 s). */
+    /**
+     * Scrapes until the capture has delivered {@code n} packets and the kernel's count (published every 100 ms) has
+     * caught up with them (at most 10 s).
+     */
     Map<String, Double> awaitPackets(long n) throws Exception {
         Map<String, Double> last = Map.of();
         for (int i = 0; i < 100; i++) {
             last = scrape();
-            if (value(last, "podcap_capture_packets_total") >= n) {
+            if (value(last, "podcap_capture_packets_total") >= n
+                    && value(last, "podcap_capture_received_packets_total") >= n) {
                 return last;
             }
             Thread.sleep(100);
