@@ -65,6 +65,10 @@ final class CaptureCommand implements Callable<Integer> {
     @Mixin
     MetricsOptions metrics;
 
+    @Option(names = "--json-stats", paramLabel = "S",
+            description = "Print the counters as a JSON line on stdout every S seconds and at the end.")
+    double jsonStats;
+
     private final PrintStream err = System.err;
 
     @Override
@@ -73,6 +77,10 @@ final class CaptureCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--count and --duration must not be negative");
         }
         pcap.check(output);
+        if (jsonStats < 0 || jsonStats > 0 && (output == null && !quiet || "-".equals(output) || input != null)) {
+            throw new IllegalArgumentException("--json-stats needs a live capture whose packets do not go to stdout"
+                    + " (-w FILE or -q)");
+        }
         boolean toStdout = "-".equals(output);
         PcapOutput out = output == null ? null : new PcapOutput(output, pcap, snaplen, filter);
         try {
@@ -141,6 +149,8 @@ final class CaptureCommand implements Callable<Integer> {
         }
         Status status = Status.stderrIsTerminal() && (pcapToStdout || quiet || output != null)
                 ? new Status(err) : null;
+        StatsJson json = jsonStats > 0 ? new StatsJson(System.out, jsonStats) : null;
+        java.util.function.Supplier<String> file = () -> out == null ? null : out.writer().currentPath().toString();
         long deadline = duration > 0 ? System.nanoTime() + (long) (duration * 1e9) : Long.MAX_VALUE;
         try (capture) {
             while (!capture.awaitTermination(Duration.ofMillis(Math.min(1000, remainingMillis(deadline))))) {
@@ -149,6 +159,9 @@ final class CaptureCommand implements Callable<Integer> {
                 }
                 if (status != null) {
                     status.refresh(capture.stats());
+                }
+                if (json != null) {
+                    json.maybePrint(capture, file);
                 }
             }
         } finally {
@@ -167,6 +180,9 @@ final class CaptureCommand implements Callable<Integer> {
             status.clear();
         }
         err.println(Status.describe(stats, limit.seen));
+        if (json != null) {
+            json.print(capture, file, true);
+        }
         if (capture.failure() != null) {
             throw new IllegalStateException(Main.message(capture.failure()), capture.failure());
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.podcap.testing.Root;
 import io.podcap.testing.TestNetns;
 import io.podcap.testing.Tools;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -34,7 +35,7 @@ class CliMetricsTest {
             ns.exec("ping", "-c", "1", "-W", "2", ns.hostAddress()).ok();
             Map<String, Double> scraped;
             String stderr;
-            try (RunningCapture c = RunningCapture.start(ns, dir, "-w", file.toString())) {
+            try (RunningCapture c = RunningCapture.start(ns, dir, "-w", file.toString(), "--json-stats", "3600")) {
                 Map<String, Double> before = c.scrape();
                 assertEquals(0, RunningCapture.value(before, "podcap_capture_packets_total"), before::toString);
                 c.send(30, 100);
@@ -62,6 +63,14 @@ class CliMetricsTest {
             assertEquals(30, RunningCapture.value(scraped, "podcap_capture_packets_total"));
             assertEquals(30 * (14 + 20 + 8 + 100), wireBytes);
             assertEquals(wireBytes, RunningCapture.value(scraped, "podcap_capture_bytes_total"));
+
+            // --json-stats: the last line on stdout has the same counters
+            String json = Files.readString(dir.resolve("cli.out")).strip();
+            assertEquals(1, json.lines().count(), json);
+            assertTrue(json.startsWith("{\"time\":\"") && json.contains("\"event\":\"capture_end\""), json);
+            assertTrue(json.contains("\"netns\":\"" + ns.spec() + "\",\"iface\":\"eth0\""), json);
+            assertTrue(json.contains("\"packets\":30,\"bytes\":" + wireBytes + ","), json);
+            assertTrue(json.contains("\"file\":\"" + file + "\""), json);
         }
     }
 }

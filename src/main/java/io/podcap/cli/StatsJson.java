@@ -1,0 +1,69 @@
+package io.podcap.cli;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.podcap.capture.Capture;
+import io.podcap.capture.CaptureStats;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.StringWriter;
+import java.time.Instant;
+import java.util.function.Supplier;
+
+/**
+ * {@code --json-stats S}: the capture's counters as one JSON line on stdout every S seconds and once at the end, for
+ * a log pipeline (the DaemonSet's stdout). Counters are totals since the start; {@code interface_dropped} is null when
+ * unknown.
+ */
+final class StatsJson {
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final OutputStream out;
+    private final long intervalNanos;
+    private long next;
+
+    StatsJson(OutputStream out, double seconds) {
+        this.out = out;
+        this.intervalNanos = (long) (seconds * 1e9);
+        this.next = System.nanoTime() + intervalNanos;
+    }
+
+    /** Prints a line when the interval has passed. */
+    void maybePrint(Capture capture, Supplier<String> file) throws IOException {
+        if (System.nanoTime() >= next) {
+            next += intervalNanos;
+            print(capture, file, false);
+        }
+    }
+
+    void print(Capture capture, Supplier<String> file, boolean last) throws IOException {
+        CaptureStats s = capture.stats();
+        StringWriter line = new StringWriter(256);
+        try (JsonGenerator g = JSON.createGenerator(line)) {
+            g.writeStartObject();
+            g.writeStringField("time", Instant.now().toString());
+            g.writeStringField("event", last ? "capture_end" : "capture_stats");
+            g.writeStringField("netns", capture.namespace().label());
+            g.writeStringField("iface", capture.device());
+            g.writeNumberField("received", s.received());
+            g.writeNumberField("packets", s.delivered());
+            g.writeNumberField("bytes", s.bytes());
+            g.writeNumberField("kernel_dropped", s.kernelDropped());
+            g.writeFieldName("interface_dropped");
+            if (s.interfaceDropped() < 0) {
+                g.writeNull();
+            } else {
+                g.writeNumber(s.interfaceDropped());
+            }
+            g.writeNumberField("ring_dropped", s.ringDropped());
+            String path = file.get();
+            if (path != null) {
+                g.writeStringField("file", path);
+            }
+            g.writeEndObject();
+        }
+        line.append('\n');
+        out.write(line.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        out.flush();
+    }
+}
