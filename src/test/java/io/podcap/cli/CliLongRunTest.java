@@ -141,6 +141,25 @@ class CliLongRunTest {
     }
 
     @Test
+    void aSecondSigintExitsAtOnceWhenTheFirstCannotFinish() throws Exception {
+        // a FIFO whose reader never reads: once its 64 KiB are full, writing the file blocks for good
+        Path fifo = dir.resolve("stuck.pcapng");
+        TestNetns.run("mkfifo", fifo.toString()).ok();
+        Process reader = new ProcessBuilder("sh", "-c", "exec sleep 600 < '" + fifo + "'").start();
+        try (RunningCapture c = RunningCapture.start(ns, dir, "-w", fifo.toString())) {
+            c.send(200, 1000);
+            c.awaitPackets(200);
+            c.signal("INT");
+            Thread.sleep(1000);
+            c.signal("INT");
+            assertEquals(130, c.awaitExit(), c::stderr);
+            assertTrue(c.stderr().contains("SIGINT, stopping (again to quit at once)"), c::stderr);
+        } finally {
+            reader.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
     void optionsThatDoNotGoTogetherAreOneLineAndExitTwo() throws Exception {
         Cli.Result keep = Cli.run("capture", "-w", dir.resolve("x.pcapng").toString(), "--keep", "3");
         assertEquals(2, keep.exitCode(), keep::toString);
