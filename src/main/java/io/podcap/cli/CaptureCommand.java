@@ -121,38 +121,25 @@ final class CaptureCommand implements Callable<Integer> {
 
     private void live(PacketHandler handler, PcapOutput out, boolean pcapToStdout) throws Exception {
         Limit limit = new Limit(handler, count, null);
-        Metrics registry = new Metrics();
-        MetricsServer server = metrics.start(registry);
-        Capture capture;
-        try {
-            capture = Capture.builder().namespace(netns).device(iface).filter(filter).snaplen(snaplen)
-                    .bufferSize(bufferSize).ringSize(ringSize).immediate(immediate).handler(limit).open();
-        } catch (RuntimeException e) {
-            if (server != null) {
-                server.close();
-            }
-            throw e;
-        }
+        Capture capture = Capture.builder().namespace(netns).device(iface).filter(filter).snaplen(snaplen)
+                .bufferSize(bufferSize).ringSize(ringSize).immediate(immediate).handler(limit).open();
         limit.capture = capture;
         if (out != null) {
             out.statisticsOf(capture.source(), capture::stats);
         }
+        Metrics registry = new Metrics();
         registry.addAll(CaptureMetrics.of(capture));
-        StopSignals signals = new StopSignals(err, capture::stop);
         Thread hook = new Thread(capture::stop, "podcap-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         err.printf("capturing on %s in %s%s, link type %s%n", iface, capture.namespace(),
                 filter.isEmpty() ? "" : " (filter '" + filter + "')",
                 io.podcap.capture.LinkType.name(capture.linkType()));
-        if (server != null) {
-            err.println("metrics at http://" + metrics.address + ":" + server.port() + "/metrics");
-        }
         Status status = Status.stderrIsTerminal() && (pcapToStdout || quiet || output != null)
                 ? new Status(err) : null;
-        StatsJson json = jsonStats > 0 ? new StatsJson(System.out, jsonStats) : null;
-        java.util.function.Supplier<String> file = () -> out == null ? null : out.writer().currentPath().toString();
+        StatsJson json = jsonStats > 0 ? new StatsJson(System.out, jsonStats, out) : null;
         long deadline = duration > 0 ? System.nanoTime() + (long) (duration * 1e9) : Long.MAX_VALUE;
-        try (capture) {
+        try (capture; StopSignals signals = new StopSignals(err, capture::stop);
+             MetricsServer server = metrics.start(registry, err)) {
             while (!capture.awaitTermination(Duration.ofMillis(Math.min(1000, remainingMillis(deadline))))) {
                 if (System.nanoTime() >= deadline) {
                     capture.stop();
@@ -161,14 +148,10 @@ final class CaptureCommand implements Callable<Integer> {
                     status.refresh(capture.stats());
                 }
                 if (json != null) {
-                    json.maybePrint(capture, file);
+                    json.maybePrint(capture);
                 }
             }
         } finally {
-            signals.close();
-            if (server != null) {
-                server.close();
-            }
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
@@ -181,7 +164,7 @@ final class CaptureCommand implements Callable<Integer> {
         }
         err.println(Status.describe(stats, limit.seen));
         if (json != null) {
-            json.print(capture, file, true);
+            json.print(capture, true);
         }
         if (capture.failure() != null) {
             throw new IllegalStateException(Main.message(capture.failure()), capture.failure());

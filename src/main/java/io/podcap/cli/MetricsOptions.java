@@ -3,6 +3,7 @@ package io.podcap.cli;
 import io.podcap.metrics.Metrics;
 import io.podcap.metrics.MetricsServer;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import picocli.CommandLine.Option;
 
@@ -16,8 +17,8 @@ final class MetricsOptions {
             description = "Address for --metrics-port (default 127.0.0.1; 0.0.0.0 for all).")
     String address;
 
-    /** The server, or null without --metrics-port. */
-    MetricsServer start(Metrics metrics) throws IOException {
+    /** The server, or null without --metrics-port; says on {@code err} where it listens. */
+    MetricsServer start(Metrics metrics, PrintStream err) throws IOException {
         if (port < 0) {
             return null;
         }
@@ -25,7 +26,9 @@ final class MetricsOptions {
             throw new IllegalArgumentException("--metrics-port must be 0-65535, not " + port);
         }
         try {
-            return MetricsServer.start(metrics, new InetSocketAddress(address, port));
+            MetricsServer server = MetricsServer.start(metrics, new InetSocketAddress(address, port));
+            err.println("metrics at http://" + address + ":" + server.port() + "/metrics");
+            return server;
         } catch (java.net.BindException e) {
             throw new IllegalArgumentException("cannot serve metrics on " + address + ":" + port + ": "
                     + e.getMessage(), e);

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.StringWriter;
 import java.time.Instant;
-import java.util.function.Supplier;
 
 /**
  * {@code --json-stats S}: the capture's counters as one JSON line on stdout every S seconds and once at the end, for
@@ -19,24 +18,27 @@ final class StatsJson {
     private static final JsonFactory JSON = new JsonFactory();
 
     private final OutputStream out;
+    private final PcapOutput file;
     private final long intervalNanos;
     private long next;
 
-    StatsJson(OutputStream out, double seconds) {
+    /** {@code file}: the capture's output, or null. */
+    StatsJson(OutputStream out, double seconds, PcapOutput file) {
         this.out = out;
+        this.file = file;
         this.intervalNanos = (long) (seconds * 1e9);
         this.next = System.nanoTime() + intervalNanos;
     }
 
     /** Prints a line when the interval has passed. */
-    void maybePrint(Capture capture, Supplier<String> file) throws IOException {
+    void maybePrint(Capture capture) throws IOException {
         if (System.nanoTime() >= next) {
             next += intervalNanos;
-            print(capture, file, false);
+            print(capture, false);
         }
     }
 
-    void print(Capture capture, Supplier<String> file, boolean last) throws IOException {
+    void print(Capture capture, boolean last) throws IOException {
         CaptureStats s = capture.stats();
         StringWriter line = new StringWriter(256);
         try (JsonGenerator g = JSON.createGenerator(line)) {
@@ -56,9 +58,8 @@ final class StatsJson {
                 g.writeNumber(s.interfaceDropped());
             }
             g.writeNumberField("ring_dropped", s.ringDropped());
-            String path = file.get();
-            if (path != null) {
-                g.writeStringField("file", path);
+            if (file != null) {
+                g.writeStringField("file", file.writer().currentPath().toString()); // set by the reader thread: at worst a moment stale
             }
             g.writeEndObject();
         }

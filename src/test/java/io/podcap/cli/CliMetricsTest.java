@@ -3,9 +3,12 @@ package io.podcap.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.podcap.testing.Cli;
 import io.podcap.testing.Root;
 import io.podcap.testing.TestNetns;
 import io.podcap.testing.Tools;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -71,6 +74,18 @@ class CliMetricsTest {
             assertTrue(json.contains("\"netns\":\"" + ns.spec() + "\",\"iface\":\"eth0\""), json);
             assertTrue(json.contains("\"packets\":30,\"bytes\":" + wireBytes + ","), json);
             assertTrue(json.contains("\"file\":\"" + file + "\""), json);
+        }
+    }
+
+    @Test
+    void aPortInUseIsOneLineAndExitTwo() throws Exception {
+        Root.assume();
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Cli.Result r = Cli.run("capture", "-i", "lo", "-q", "--duration", "5",
+                    "--metrics-port", Integer.toString(taken.getLocalPort()));
+            assertEquals(2, r.exitCode(), r::toString);
+            assertTrue(r.stderr().contains("podcap: cannot serve metrics on 127.0.0.1:" + taken.getLocalPort()),
+                    r::toString);
         }
     }
 }
