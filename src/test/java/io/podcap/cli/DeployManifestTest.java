@@ -35,12 +35,15 @@ class DeployManifestTest {
         return (T) o;
     }
 
-    private static Map<String, Object> podSpec() throws Exception {
+    private static Map<String, Object> daemonSet() throws Exception {
         List<Object> docs = new ArrayList<>();
         new Yaml().loadAll(Files.readString(MANIFEST)).forEach(docs::add);
-        Map<String, Object> daemonSet = docs.stream().map(d -> (Map<String, Object>) at(d))
+        return docs.stream().map(d -> (Map<String, Object>) at(d))
                 .filter(d -> "DaemonSet".equals(d.get("kind"))).findFirst().orElseThrow();
-        return at(daemonSet, "spec", "template", "spec");
+    }
+
+    private static Map<String, Object> podSpec() throws Exception {
+        return at(daemonSet(), "spec", "template", "spec");
     }
 
     private static List<Map<String, Object>> containers(Map<String, Object> pod) {
@@ -104,10 +107,7 @@ class DeployManifestTest {
 
     @Test
     void metricsPortIsServedDeclaredAndAnnotatedForPrometheus() throws Exception {
-        List<Object> docs = new ArrayList<>();
-        new Yaml().loadAll(Files.readString(MANIFEST)).forEach(docs::add);
-        Map<String, Object> daemonSet = docs.stream().map(d -> (Map<String, Object>) at(d))
-                .filter(d -> "DaemonSet".equals(d.get("kind"))).findFirst().orElseThrow();
+        Map<String, Object> daemonSet = daemonSet();
         Map<String, Object> capture = ((List<Map<String, Object>>) at(daemonSet, "spec", "template", "spec",
                 "containers")).get(0);
         List<String> args = ((List<Object>) at(capture, "args")).stream().map(String::valueOf).toList();
