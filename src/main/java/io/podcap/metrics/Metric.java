@@ -1,5 +1,6 @@
 package io.podcap.metrics;
 
+import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -28,7 +29,7 @@ public record Metric(String name, String help, Kind kind, Map<String, String> la
                 throw new IllegalArgumentException("bad label name " + label);
             }
         }
-        labels = Map.copyOf(new TreeMap<>(labels));
+        labels = Collections.unmodifiableSortedMap(new TreeMap<>(labels)); // sorted: exporters write them in order
         Objects.requireNonNull(help, "help");
         Objects.requireNonNull(value, "value");
     }
@@ -44,10 +45,5 @@ public record Metric(String name, String help, Kind kind, Map<String, String> la
     /** The current value. */
     public double read() {
         return value.getAsDouble();
-    }
-
-    /** Labels in name order (Map.copyOf does not keep one). */
-    public TreeMap<String, String> sortedLabels() {
-        return new TreeMap<>(labels);
     }
 }

@@ -1,5 +1,7 @@
 package io.podcap.metrics;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -10,22 +12,18 @@ public final class PrometheusText {
     private PrometheusText() {}
 
     public static String format(List<Metric> metrics) {
+        Map<String, List<Metric>> byName = new LinkedHashMap<>();
+        for (Metric m : metrics) {
+            byName.computeIfAbsent(m.name(), n -> new ArrayList<>()).add(m);
+        }
         StringBuilder out = new StringBuilder(4096);
-        for (int i = 0; i < metrics.size(); i++) {
-            String name = metrics.get(i).name();
-            if (metrics.subList(0, i).stream().anyMatch(m -> m.name().equals(name))) {
-                continue; // written with the first of its name
-            }
-            Metric first = metrics.get(i);
+        byName.forEach((name, series) -> {
+            Metric first = series.get(0);
             out.append("# HELP ").append(name).append(' ').append(escape(first.help(), false)).append('\n');
             out.append("# TYPE ").append(name).append(' ')
                     .append(first.kind() == Metric.Kind.COUNTER ? "counter" : "gauge").append('\n');
-            for (Metric m : metrics.subList(i, metrics.size())) {
-                if (m.name().equals(name)) {
-                    series(out, m);
-                }
-            }
-        }
+            series.forEach(m -> series(out, m));
+        });
         return out.toString();
     }
 
@@ -34,7 +32,7 @@ public final class PrometheusText {
         if (!m.labels().isEmpty()) {
             out.append('{');
             boolean first = true;
-            for (Map.Entry<String, String> l : m.sortedLabels().entrySet()) {
+            for (Map.Entry<String, String> l : m.labels().entrySet()) {
                 out.append(first ? "" : ",").append(l.getKey()).append("=\"").append(escape(l.getValue(), true))
                         .append('"');
                 first = false;
