@@ -1,8 +1,7 @@
 package io.podcap.cli;
 
-import io.podcap.capture.CaptureStats;
+import io.podcap.capture.CaptureGroup;
 import io.podcap.capture.PacketHandler;
-import io.podcap.capture.PacketSource;
 import io.podcap.capture.PacketView;
 import io.podcap.decode.PacketDecoder;
 import io.podcap.pcap.PcapngSink;
@@ -10,9 +9,6 @@ import io.podcap.pcap.PcapngWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Supplier;
 
 /**
  * A capture's pcapng output: rotation and keep ({@link PcapngWriter}), Interface Statistics Blocks with the capture's
@@ -27,10 +23,8 @@ final class PcapOutput implements PacketHandler, AutoCloseable {
     private final PcapngSink sink;
     private final int payloadBytes;
     private final PacketDecoder decoder = new PacketDecoder();
-    private final List<Counted> counted = new CopyOnWriteArrayList<>();
+    private volatile CaptureGroup counted;
     private long lastFlush = System.nanoTime();
-
-    private record Counted(PacketSource source, Supplier<CaptureStats> stats) {}
 
     PcapOutput(String path, PcapOptions options, int snaplen, String filter) throws IOException {
         this.payloadBytes = options.payloadBytes;
@@ -40,9 +34,9 @@ final class PcapOutput implements PacketHandler, AutoCloseable {
         this.sink = new PcapngSink(writer, snaplen, filter);
     }
 
-    /** Counters of a source, written as statistics blocks at the end of each file. */
-    void statisticsOf(PacketSource source, Supplier<CaptureStats> stats) {
-        counted.add(new Counted(source, stats));
+    /** The capture whose members' counters are written as statistics blocks at the end of each file. */
+    void statisticsOf(CaptureGroup group) {
+        counted = group;
     }
 
     @Override
@@ -79,9 +73,13 @@ final class PcapOutput implements PacketHandler, AutoCloseable {
     }
 
     private void writeStatistics() {
+        CaptureGroup group = counted;
+        if (group == null) {
+            return; // a file read offline: no capture counters
+        }
         long now = System.currentTimeMillis() * 1_000_000L;
-        for (Counted c : counted) {
-            sink.writeStatistics(c.source(), c.stats().get(), now);
+        for (CaptureGroup.Member m : group.members()) {
+            sink.writeStatistics(m.source(), m.stats(), now);
         }
     }
 

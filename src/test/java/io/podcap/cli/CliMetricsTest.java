@@ -71,7 +71,7 @@ class CliMetricsTest {
             String json = Files.readString(dir.resolve("cli.out")).strip();
             assertEquals(1, json.lines().count(), json);
             assertTrue(json.startsWith("{\"time\":\"") && json.contains("\"event\":\"capture_end\""), json);
-            assertTrue(json.contains("\"netns\":\"" + ns.spec() + "\",\"iface\":\"eth0\""), json);
+            assertTrue(json.contains("\"iface\":\"eth0\",\"namespaces\":[\"" + ns.spec() + "\"]"), json);
             assertTrue(json.contains("\"packets\":30,\"bytes\":" + wireBytes + ","), json);
             assertTrue(json.contains("\"file\":\"" + file + "\""), json);
         }
