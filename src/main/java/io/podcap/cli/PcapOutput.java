@@ -46,8 +46,11 @@ final class PcapOutput implements PacketHandler, AutoCloseable {
             return;
         }
         decoder.decode(p);
-        // headers are what the decoder read; a packet it could not start on has none
-        int headers = decoder.layers() == 0 ? 0 : decoder.payloadOffset() - p.offset();
+        // Headers are what the decoder read. In a malformed packet only the start of its last header is trusted (the
+        // bytes after it may be anything); a packet the decoder could not start on has none.
+        int end = decoder.status() == PacketDecoder.MALFORMED
+                ? Math.max(decoder.networkOffset(), decoder.transportOffset()) : decoder.payloadOffset();
+        int headers = decoder.layers() == 0 || end < 0 ? 0 : end - p.offset();
         sink.write(p, (int) Math.min(p.caplen(), (long) headers + payloadBytes));
     }
 

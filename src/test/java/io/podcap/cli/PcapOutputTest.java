@@ -57,6 +57,15 @@ class PcapOutputTest {
         return bytes(b);
     }
 
+    /** Ethernet, then an IPv4 header claiming 60 bytes in a packet of 40, then 100 bytes: malformed. */
+    private static byte[] malformedIpv4() {
+        ByteBuf b = Unpooled.buffer();
+        b.writeZero(12).writeShort(0x0800);
+        b.writeByte(0x4f).writeByte(0).writeShort(40).writeInt(0).writeByte(64).writeByte(6).writeShort(0)
+                .writeInt(0x0a000001).writeInt(0x0a000002);
+        return bytes(b.writeZero(100));
+    }
+
     private static byte[] bytes(ByteBuf b) {
         byte[] a = new byte[b.readableBytes()];
         b.readBytes(a);
@@ -79,7 +88,7 @@ class PcapOutputTest {
         Tools.require("tshark");
         Path file = dir.resolve("cut.pcapng");
         try (PcapOutput out = new PcapOutput(file.toString(), payload(4), 262144, "")) {
-            for (byte[] p : List.of(tcpWithOptions(), udpV6WithExtension(), arp())) {
+            for (byte[] p : List.of(tcpWithOptions(), udpV6WithExtension(), arp(), malformedIpv4())) {
                 out.onPacket(view(p));
             }
         }
@@ -88,19 +97,20 @@ class PcapOutputTest {
         assertEquals(List.of("74", "170", "24", "32", "", "", ""), List.of(rows.get(0)), "14 + 24 + 32 + 4");
         assertEquals(List.of("74", "120", "", "", "0", "58", ""), List.of(rows.get(1)), "14 + 40 + 8 + 8 + 4");
         assertEquals(List.of("18", "42", "", "", "", "", ""), List.of(rows.get(2)), "Ethernet 14 + 4 of ARP");
+        assertEquals("18", rows.get(3)[0], "malformed IPv4: Ethernet 14 + 4, nothing trusted after the IP start");
     }
 
     @Test
     void capAllocatesNothingPerPacket() throws Exception {
-        PacketView[] views = {view(tcpWithOptions()), view(udpV6WithExtension()), view(arp())};
+        PacketView[] views = {view(tcpWithOptions()), view(udpV6WithExtension()), view(arp()), view(malformedIpv4())};
         try (PcapOutput out = new PcapOutput(dir.resolve("alloc.pcapng").toString(), payload(16), 262144, "")) {
             for (int i = 0; i < 300_000; i++) {
-                out.onPacket(views[i % 3]);
+                out.onPacket(views[i % 4]);
             }
             var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
             long before = threads.getCurrentThreadAllocatedBytes();
             for (int i = 0; i < 1_000_000; i++) {
-                out.onPacket(views[i % 3]);
+                out.onPacket(views[i % 4]);
                 if (i % 256 == 255) {
                     out.onBatchEnd();
                 }
