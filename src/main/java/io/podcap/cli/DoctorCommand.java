@@ -1,25 +1,25 @@
 package io.podcap.cli;
 
+import io.podcap.k8s.NodeRoots;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /** {@code podcap doctor}: what this machine allows, one check a line; exit 1 when capture cannot work. */
 @Command(name = "doctor", description = "Check capabilities, libpcap, kernel features and where namespaces are.")
 final class DoctorCommand implements Callable<Integer> {
-    @Option(names = "--host-root", paramLabel = "DIR", defaultValue = "/",
-            description = "Where the node's /proc, /run and /var/lib are mounted (default /; /host in the DaemonSet).")
-    Path hostRoot;
+    @Mixin
+    NodeRootsOptions node;
 
     @Override
     public Integer call() {
         PrintStream out = System.out;
-        List<NodeChecks.Check> checks = NodeChecks.run(hostRoot);
-        out.println("podcap doctor (host root " + hostRoot + ")");
+        NodeRoots roots = node.roots();
+        List<NodeChecks.Check> checks = NodeChecks.run(roots);
+        out.println("podcap doctor (node root " + roots.root() + ")");
         for (NodeChecks.Check c : checks) {
             out.printf("%-4s  %-17s %s%n", c.status(), c.name(), c.detail());
         }

@@ -2,6 +2,7 @@ package io.podcap.cli;
 
 import io.podcap.capture.Capture;
 import io.podcap.capture.Native;
+import io.podcap.k8s.NodeRoots;
 import io.podcap.ns.Interfaces;
 import io.podcap.ns.NamespaceSpec;
 import java.io.IOException;
@@ -14,7 +15,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * What this machine allows podcap to do, as a list of checks. Files of the node are read under {@code hostRoot}
+ * What this machine allows podcap to do, as a list of checks. Files of the node are read where {@link NodeRoots} says
  * ({@code /} on the node itself, {@code /host} in the DaemonSet, which mounts the node's directories there).
  */
 final class NodeChecks {
@@ -27,15 +28,15 @@ final class NodeChecks {
         }
     }
 
-    private final Path root;
+    private final NodeRoots node;
     private final List<Check> checks = new ArrayList<>();
 
-    private NodeChecks(Path hostRoot) {
-        this.root = hostRoot;
+    private NodeChecks(NodeRoots node) {
+        this.node = node;
     }
 
-    static List<Check> run(Path hostRoot) {
-        NodeChecks c = new NodeChecks(hostRoot);
+    static List<Check> run(NodeRoots node) {
+        NodeChecks c = new NodeChecks(node);
         c.capabilities();
         if (c.nativeLibrary()) {
             c.capture();
@@ -100,7 +101,7 @@ final class NodeChecks {
     private void kernel() {
         String release = System.getProperty("os.version");
         add(Status.OK, "kernel", "Linux " + release, false);
-        Path proc = root.resolve("proc");
+        Path proc = node.proc();
         boolean nflog = contains(proc.resolve("net/netfilter/nf_log"), "nfnetlink_log")
                 || contains(proc.resolve("net/ip_tables_targets"), "NFLOG");
         add(nflog ? Status.OK : Status.WARN, "nflog", nflog ? "nfnetlink_log is loaded"
@@ -121,13 +122,13 @@ final class NodeChecks {
     }
 
     private String module(String release, String name) {
-        Path dep = root.resolve("lib/modules/" + release + "/modules.dep");
+        Path dep = node.root().resolve("lib/modules/" + release + "/modules.dep");
         return Files.isReadable(dep) ? contains(dep, "/" + name + ".ko") ? ", module present" : ", no module"
                 : "";
     }
 
     private void namespaces() {
-        Path proc = root.resolve("proc");
+        Path proc = node.proc();
         Set<String> namespaces = new HashSet<>();
         int processes = 0;
         int unreadable = 0;
@@ -146,7 +147,7 @@ final class NodeChecks {
         } catch (IOException e) {
             add(Status.WARN, "/proc namespaces", "cannot list " + proc + ": " + e.getMessage(), false);
         }
-        Path netns = root.resolve("run/netns");
+        Path netns = node.run().resolve("netns");
         try (DirectoryStream<Path> names = Files.newDirectoryStream(netns)) {
             int n = 0;
             for (Path ignored : names) {
@@ -160,13 +161,12 @@ final class NodeChecks {
     }
 
     private void runtimes() {
-        dir("containerd", "run/containerd/io.containerd.runtime.v2.task/k8s.io");
-        dir("CRI-O", "run/containers/storage");
-        dir("kubelet", "var/lib/kubelet/pods");
+        dir("containerd", node.run().resolve("containerd/io.containerd.runtime.v2.task/k8s.io"));
+        dir("CRI-O", node.run().resolve("containers/storage"));
+        dir("kubelet", node.kubelet().resolve("pods"));
     }
 
-    private void dir(String name, String relative) {
-        Path dir = root.resolve(relative);
+    private void dir(String name, Path dir) {
         boolean there = Files.isDirectory(dir);
         add(there ? Status.OK : Status.WARN, name, (there ? "found " : "not found: ") + dir, false);
     }

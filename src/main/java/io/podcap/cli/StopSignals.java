@@ -29,11 +29,6 @@ final class StopSignals implements AutoCloseable {
         }
     }
 
-    /** Whether a signal asked to stop. */
-    boolean stopping() {
-        return stopping.get();
-    }
-
     @Override
     public void close() {
         previous.forEach(Signal::handle);

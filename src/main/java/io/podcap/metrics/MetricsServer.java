@@ -71,10 +71,6 @@ public final class MetricsServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    public InetSocketAddress address() {
-        return server.getAddress();
-    }
-
     @Override
     public void close() {
         server.stop(0);
