@@ -68,8 +68,8 @@ public final class Capture implements AutoCloseable {
                     }
                     return;
                 }
-                if (!capture.park()) {
-                    Native.wakeWait(wakeFd, idleWaitMillis);
+                if (!capture.park() && !Native.wakeWait(wakeFd, idleWaitMillis) && !capture.available()) {
+                    handler.onIdle();
                 }
             }
         } catch (Throwable t) {

@@ -180,8 +180,8 @@ public final class CaptureGroup implements AutoCloseable {
                 if (stopRequested || (active.length == 0 && !keepRunningWhenEmpty)) {
                     break;
                 }
-                if (!parkAll()) {
-                    Native.wakeWait(wakeFd, options.idleWaitMillis());
+                if (!parkAll() && !Native.wakeWait(wakeFd, options.idleWaitMillis()) && !anyAvailable()) {
+                    handler.onIdle();
                 }
             }
         } catch (Throwable t) {
@@ -209,12 +209,19 @@ public final class CaptureGroup implements AutoCloseable {
 
     private boolean spinUntilAvailable() {
         for (int i = 0; i < Capture.SPINS; i++) {
-            for (Member m : active) {
-                if (m.capture.available()) {
-                    return true;
-                }
+            if (anyAvailable()) {
+                return true;
             }
             Thread.onSpinWait();
+        }
+        return false;
+    }
+
+    private boolean anyAvailable() {
+        for (Member m : active) {
+            if (m.capture.available()) {
+                return true;
+            }
         }
         return false;
     }

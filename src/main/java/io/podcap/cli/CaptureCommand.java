@@ -4,9 +4,10 @@ import io.podcap.capture.CaptureGroup;
 import io.podcap.capture.LinkType;
 import io.podcap.capture.PacketHandler;
 import io.podcap.capture.PacketView;
+import io.podcap.metrics.CaptureGroupMetrics;
+import io.podcap.metrics.Metrics;
+import io.podcap.metrics.MetricsServer;
 import io.podcap.pcap.PcapReader;
-import io.podcap.pcap.PcapngSink;
-import io.podcap.pcap.PcapngWriter;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,6 +60,16 @@ final class CaptureCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "No per-packet lines.")
     boolean quiet;
 
+    @Mixin
+    PcapOptions pcap;
+
+    @Mixin
+    MetricsOptions metrics;
+
+    @Option(names = "--json-stats", paramLabel = "S",
+            description = "Print the counters as a JSON line on stdout every S seconds and at the end.")
+    double jsonStats;
+
     private final PrintStream err = System.err;
 
     @Override
@@ -66,41 +77,40 @@ final class CaptureCommand implements Callable<Integer> {
         if (count < 0 || duration < 0) {
             throw new IllegalArgumentException("--count and --duration must not be negative");
         }
+        pcap.check(output);
+        if (jsonStats < 0 || jsonStats > 0 && (output == null && !quiet || "-".equals(output) || input != null)) {
+            throw new IllegalArgumentException("--json-stats needs a live capture whose packets do not go to stdout"
+                    + " (-w FILE or -q)");
+        }
         boolean toStdout = "-".equals(output);
-        PcapngWriter writer = output == null ? null : PcapngWriter.builder().path(Path.of(output)).open();
+        PcapOutput out = output == null ? null : new PcapOutput(output, pcap, snaplen, filter);
         try {
-            PacketHandler handler;
-            PcapngSink sink = null;
-            if (writer != null) {
-                sink = new PcapngSink(writer, snaplen, filter);
-                handler = sink;
-            } else {
-                handler = quiet ? p -> { } : new PacketPrinter(System.out);
-            }
+            PacketHandler handler = out != null ? out : quiet ? p -> { } : new PacketPrinter(System.out);
             if (input != null) {
-                read(handler, sink);
+                read(handler);
             } else {
-                live(handler, sink, toStdout);
+                live(handler, out, toStdout);
             }
         } catch (RuntimeException | Error e) {
-            if (writer != null) {
-                writer.close();
-                if (!toStdout && writer.packetsWritten() == 0) {
-                    Files.deleteIfExists(Path.of(output));
+            if (out != null) {
+                out.close();
+                if (!toStdout && out.writer().packetsWritten() == 0) {
+                    Files.deleteIfExists(out.writer().currentPath());
                 }
             }
             throw e;
         }
-        if (writer != null) {
-            writer.close();
+        if (out != null) {
+            out.close();
             if (!toStdout) {
-                err.println("written to " + output);
+                int files = out.writer().filesWritten();
+                err.println("written to " + out.writer().currentPath() + (files > 1 ? " (" + files + " files)" : ""));
             }
         }
         return 0;
     }
 
-    private void read(PacketHandler handler, PcapngSink sink) throws Exception {
+    private void read(PacketHandler handler) throws Exception {
         try (PcapReader reader = PcapReader.open(input)) {
             Limit limit = new Limit(filter.isEmpty() ? handler : new OfflineFilter(filter, snaplen, handler), count);
             while (!limit.reached() && reader.read(limit, 256) >= 0) {
@@ -110,12 +120,17 @@ final class CaptureCommand implements Callable<Integer> {
         }
     }
 
-    private void live(PacketHandler handler, PcapngSink sink, boolean pcapToStdout) throws Exception {
+    private void live(PacketHandler handler, PcapOutput out, boolean pcapToStdout) throws Exception {
         Limit limit = new Limit(handler, count);
         TargetOptions.Targets live = targets.open(CaptureGroup.builder().device(iface).filter(filter)
                 .snaplen(snaplen).bufferSize(bufferSize).ringSize(ringSize).immediate(immediate).handler(limit));
         CaptureGroup group = live.group();
         limit.stop = group::stop;
+        if (out != null) {
+            out.statisticsOf(group);
+        }
+        Metrics registry = new Metrics();
+        CaptureGroupMetrics groupMetrics = new CaptureGroupMetrics(group, iface, registry);
         Thread hook = new Thread(group::stop, "podcap-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         for (CaptureGroup.Member m : group.members()) {
@@ -124,16 +139,22 @@ final class CaptureCommand implements Callable<Integer> {
         }
         Status status = Status.stderrIsTerminal() && (pcapToStdout || quiet || output != null)
                 ? new Status(err) : null;
+        StatsJson json = jsonStats > 0 ? new StatsJson(System.out, jsonStats, iface, out) : null;
         long deadline = duration > 0 ? System.nanoTime() + (long) (duration * 1e9) : Long.MAX_VALUE;
-        try (group) {
+        try (group; StopSignals signals = new StopSignals(err, group::stop);
+             MetricsServer server = metrics.start(registry, err)) {
             while (!group.awaitTermination(Duration.ofMillis(Math.min(1000, remainingMillis(deadline))))) {
                 if (System.nanoTime() >= deadline) {
                     group.stop();
                 } else {
                     live.refresh();
+                    groupMetrics.refresh();
                 }
                 if (status != null) {
                     status.refresh(group.stats());
+                }
+                if (json != null) {
+                    json.maybePrint(group);
                 }
             }
         } finally {
@@ -146,18 +167,17 @@ final class CaptureCommand implements Callable<Integer> {
         if (status != null) {
             status.clear();
         }
-        long now = System.currentTimeMillis() * 1_000_000L;
         List<String> failures = new ArrayList<>();
         for (CaptureGroup.Member m : group.members()) {
-            if (sink != null) {
-                sink.writeStatistics(m.source(), m.stats(), now);
-            }
             if (m.failure() != null) {
                 failures.add(m.failure());
                 err.println("capture in " + m.description() + " ended: " + m.failure());
             }
         }
         err.println(Status.describe(group.stats(), limit.seen));
+        if (json != null) {
+            json.print(group, true);
+        }
         if (group.failure() != null) {
             throw new IllegalStateException(Main.message(group.failure()), group.failure());
         }
@@ -201,6 +221,11 @@ final class CaptureCommand implements Callable<Integer> {
         @Override
         public void onBatchEnd() {
             next.onBatchEnd();
+        }
+
+        @Override
+        public void onIdle() {
+            next.onIdle();
         }
     }
 }

@@ -90,7 +90,8 @@ final class FlowsCommand implements Callable<Integer> {
     }
 
     private void live(FlowTable table, FlowPrinter printer) throws Exception {
-        // the group's reader feeds the table; this thread expires idle flows and prints snapshots in between
+        // the group's reader feeds the table (and expires idle flows when the capture is quiet); this thread prints
+        // the snapshots in between
         ReentrantLock lock = new ReentrantLock();
         TargetOptions.Targets live = targets.open(CaptureGroup.builder().device(iface).filter(filter).snaplen(snaplen)
                 .handler(new BatchLock(table, lock)));
@@ -133,7 +134,7 @@ final class FlowsCommand implements Callable<Integer> {
         }
     }
 
-    /** Until the duration ends or the group stops: expires idle flows by the clock, prints snapshots, follows pods. */
+    /** Until the duration ends or the group stops: prints snapshots, follows pods. */
     private void run(FlowTable table, FlowPrinter printer, ReentrantLock lock, TargetOptions.Targets live)
             throws InterruptedException {
         CaptureGroup group = live.group();
@@ -151,16 +152,16 @@ final class FlowsCommand implements Callable<Integer> {
                 continue;
             }
             live.refresh();
-            lock.lock();
-            try {
-                long wall = System.currentTimeMillis() * 1_000_000L;
-                table.expire(wall);
-                if (System.nanoTime() >= nextSnapshot) {
+            if (System.nanoTime() >= nextSnapshot) {
+                lock.lock();
+                try {
+                    long wall = System.currentTimeMillis() * 1_000_000L;
+                    table.expire(wall);
                     printer.snapshot(table.snapshot(), wall);
-                    nextSnapshot += every;
+                } finally {
+                    lock.unlock();
                 }
-            } finally {
-                lock.unlock();
+                nextSnapshot += every;
             }
         }
     }

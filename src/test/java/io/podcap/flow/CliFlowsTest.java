@@ -145,9 +145,8 @@ class CliFlowsTest {
         try (TestNetns a = TestNetns.create("flowsa"); TestNetns b = TestNetns.create("flowsb")) {
             Path out = dir.resolve("out");
             Path err = dir.resolve("err");
-            Process p = new ProcessBuilder(Cli.command("flows", "--netns", a.spec(), "--netns", b.spec(), "--iface",
-                    "eth0", "--filter", "icmp", "--json", "--interval", "0.5"))
-                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            Process p = Cli.start(out, err, "flows", "--netns", a.spec(), "--netns", b.spec(), "--iface", "eth0",
+                    "--filter", "icmp", "--json", "--interval", "0.5");
             try {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (Files.readString(err).lines().filter(l -> l.startsWith("capturing flows")).count() < 2) {
