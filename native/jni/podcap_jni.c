@@ -86,7 +86,7 @@ static jlongArray ring_layout(JNIEnv *env, jclass cls) {
 
 static jlong capture_open(JNIEnv *env, jclass cls, jstring ns_path, jstring ns_label, jstring device,
                           jstring filter, jint snaplen, jint buffer_size, jboolean promisc, jint timeout_ms,
-                          jboolean immediate, jobject ring_buffer) {
+                          jboolean immediate, jobject ring_buffer, jint shared_wake_fd) {
     (void)cls;
     pc_ring ring;
     if (ring_of(env, ring_buffer, &ring) != 0) return 0;
@@ -103,6 +103,8 @@ static jlong capture_open(JNIEnv *env, jclass cls, jstring ns_path, jstring ns_l
         .immediate = immediate,
         .ring_memory = (*env)->GetDirectBufferAddress(env, ring_buffer),
         .ring_length = (*env)->GetDirectBufferCapacity(env, ring_buffer),
+        .wake_fd_shared = shared_wake_fd >= 0,
+        .wake_fd = shared_wake_fd,
     };
     pc_capture *capture = NULL;
     if (!failed) {
@@ -182,6 +184,11 @@ static jboolean wake_wait(JNIEnv *env, jclass cls, jint fd, jint timeout_ms) {
     return rc > 0;
 }
 
+static void wake_signal(JNIEnv *env, jclass cls, jint fd) {
+    (void)env, (void)cls;
+    pc_wake_signal(fd);
+}
+
 static void fd_close(JNIEnv *env, jclass cls, jint fd) {
     (void)env, (void)cls;
     close(fd);
@@ -210,7 +217,7 @@ static jstring libpcap_version(JNIEnv *env, jclass cls) {
 
 static const JNINativeMethod methods[] = {
     {"ringLayout", "()[J", (void *)ring_layout},
-    {"open", "(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;IIZIZLjava/nio/ByteBuffer;)J",
+    {"open", "(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;IIZIZLjava/nio/ByteBuffer;I)J",
      (void *)capture_open},
     {"linkType", "(J)I", (void *)capture_link_type},
     {"ifindex", "(J)I", (void *)capture_ifindex},
@@ -222,6 +229,7 @@ static const JNINativeMethod methods[] = {
     {"free", "(J)V", (void *)capture_free},
     {"wakeOpen", "()I", (void *)wake_open},
     {"wakeWait", "(II)Z", (void *)wake_wait},
+    {"wakeSignal", "(I)V", (void *)wake_signal},
     {"closeFd", "(I)V", (void *)fd_close},
     {"seqgenStart", "(Ljava/nio/ByteBuffer;IJIZ)J", (void *)seqgen_start},
     {"seqgenJoin", "(J)J", (void *)seqgen_join},

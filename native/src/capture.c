@@ -175,6 +175,10 @@ static void *capture_thread(void *arg) {
     struct pollfd fds[2] = {{.fd = pcap_get_selectable_fd(c->pcap), .events = POLLIN},
                             {.fd = c->stop_fd, .events = POLLIN}};
     int64_t next_stats = now_ns() + STATS_INTERVAL_NS;
+    /* A wake-up costs the consumer a context switch. Without immediate mode the packets have already waited up to a
+     * block timeout in the kernel, so a parked consumer is woken only once an eighth of the ring waits; otherwise its
+     * own timed wait picks them up. */
+    const int64_t wake_threshold = c->config.immediate ? 0 : c->ring.capacity / 8;
     while (!atomic_load_explicit(&c->stop, memory_order_acquire)) {
         int n = pcap_dispatch(c->pcap, -1, on_packet, (u_char *)c);
         if (n < 0 && n != PCAP_ERROR_BREAK) {
@@ -186,7 +190,8 @@ static void *capture_thread(void *arg) {
         if (n > 0) {
             atomic_store_explicit(&c->delivered, c->delivered_local, memory_order_relaxed);
             atomic_store_explicit(&c->bytes, c->bytes_local, memory_order_relaxed);
-            if (pc_ring_take_parked(&c->ring)) pc_wake_signal(c->wake_fd);
+            if (pc_ring_pending(&c->ring) >= wake_threshold && pc_ring_take_parked(&c->ring))
+                pc_wake_signal(c->wake_fd);
         } else if (poll(fds, 2, STATS_INTERVAL_NS / 1000000) < 0 && errno != EINTR) {
             pc_fail(&c->failure, PC_ERR_SYSTEM, errno, "poll on %s in %s", c->config.device, c->config.netns_label);
             atomic_store(&c->state, PC_CAPTURE_FAILED);
@@ -209,7 +214,7 @@ static char *dup_or_null(const char *s) { return s != NULL ? strdup(s) : NULL; }
 
 static void free_capture(pc_capture *c) {
     if (c->pcap != NULL) pcap_close(c->pcap);
-    if (c->wake_fd >= 0) close(c->wake_fd);
+    if (c->wake_fd >= 0 && !c->config.wake_fd_shared) close(c->wake_fd);
     if (c->stop_fd >= 0) close(c->stop_fd);
     pthread_mutex_destroy(&c->lock);
     pthread_mutex_destroy(&c->join_lock);
@@ -244,7 +249,12 @@ pc_capture *pc_capture_open(const pc_capture_config *config, pc_error *err) {
                 (long long)c->ring.capacity);
         goto fail;
     }
-    if ((c->wake_fd = pc_wake_open(err)) < 0 || (c->stop_fd = pc_wake_open(err)) < 0) goto fail;
+    if (config->wake_fd_shared) {
+        c->wake_fd = config->wake_fd;
+    } else if ((c->wake_fd = pc_wake_open(err)) < 0) {
+        goto fail;
+    }
+    if ((c->stop_fd = pc_wake_open(err)) < 0) goto fail;
 
     int rc = pthread_create(&c->thread, NULL, capture_thread, c);
     if (rc != 0) {

@@ -19,6 +19,10 @@ typedef struct pc_capture_config {
     int immediate;
     void *ring_memory; /* zeroed, 128-byte aligned, capacity (power of two) + ring trailer */
     int64_t ring_length;
+    /* Nonzero: signal wake_fd, the caller's eventfd, instead of an own one, and never close it. Several captures
+     * share one this way, so a single consumer can sleep until any of them has published. */
+    int wake_fd_shared;
+    int wake_fd;
 } pc_capture_config;
 
 typedef struct pc_capture_stats {

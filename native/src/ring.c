@@ -17,18 +17,24 @@ int pc_ring_attach(pc_ring *ring, void *memory, int64_t length, pc_error *err) {
     return 0;
 }
 
+/* A record needs its aligned length, plus the padding when it wraps, plus room for the next record's length word:
+ * the producer clears that word before it publishes, so the consumer always stops at a zero and never has to clear
+ * what it consumed. */
 int pc_ring_fits(const pc_ring *ring, int32_t caplen) {
-    return caplen >= 0 && ALIGN((int64_t)PC_RECORD_HEADER + caplen) <= ring->capacity;
+    return caplen >= 0 && ALIGN((int64_t)PC_RECORD_HEADER + caplen) + PC_RING_ALIGNMENT <= ring->capacity;
+}
+
+static int64_t needed(const pc_ring *ring, int64_t tail, int64_t aligned) {
+    const int64_t to_end = ring->capacity - (tail & (ring->capacity - 1));
+    return (aligned > to_end ? to_end : 0) + aligned + PC_RING_ALIGNMENT;
 }
 
 int pc_ring_has_room(pc_ring *ring, int32_t caplen) {
     pc_ring_trailer *t = ring->trailer;
     const int64_t aligned = ALIGN((int64_t)PC_RECORD_HEADER + caplen);
     const int64_t tail = atomic_load_explicit(&t->tail, memory_order_relaxed);
-    const int64_t to_end = ring->capacity - (tail & (ring->capacity - 1));
-    const int64_t padding = aligned > to_end ? to_end : 0;
     t->head_cache = atomic_load_explicit(&t->head, memory_order_acquire);
-    return tail + padding + aligned - t->head_cache <= ring->capacity;
+    return tail + needed(ring, tail, aligned) - t->head_cache <= ring->capacity;
 }
 
 int pc_ring_offer(pc_ring *ring, int type, int64_t ts_ns, const void *bytes, int32_t caplen, int32_t wirelen,
@@ -37,29 +43,23 @@ int pc_ring_offer(pc_ring *ring, int type, int64_t ts_ns, const void *bytes, int
     const int64_t length = PC_RECORD_HEADER + (int64_t)caplen;
     const int64_t aligned = ALIGN(length);
     const int64_t tail = atomic_load_explicit(&t->tail, memory_order_relaxed);
-    int64_t index = tail & (ring->capacity - 1);
-    const int64_t to_end = ring->capacity - index;
-    /* A record never straddles the end: pad to the end and start over at 0. */
-    const int64_t padding = aligned > to_end ? to_end : 0;
+    const int64_t mask = ring->capacity - 1;
+    const int64_t need = needed(ring, tail, aligned);
 
-    if (aligned > ring->capacity || tail + padding + aligned - t->head_cache > ring->capacity) {
+    if (need > ring->capacity || tail + need - t->head_cache > ring->capacity) {
         /* Only now touch the consumer's cache line. */
         t->head_cache = atomic_load_explicit(&t->head, memory_order_acquire);
-        if (aligned > ring->capacity || tail + padding + aligned - t->head_cache > ring->capacity) {
+        if (need > ring->capacity || tail + need - t->head_cache > ring->capacity) {
             atomic_store_explicit(&t->dropped, atomic_load_explicit(&t->dropped, memory_order_relaxed) + 1,
                                   memory_order_release);
             return 0;
         }
     }
 
-    if (padding != 0) {
-        pc_record *pad = (pc_record *)(ring->data + index);
-        pad->type = PC_RECORD_PAD;
-        atomic_store_explicit(&pad->length, (int32_t)padding, memory_order_release);
-        index = 0;
-    }
-
-    pc_record *record = (pc_record *)(ring->data + index);
+    /* A record never straddles the end: it goes to 0, and a PAD record fills the end. */
+    const int64_t index = tail & mask;
+    const int wraps = aligned > ring->capacity - index;
+    pc_record *record = (pc_record *)(ring->data + (wraps ? 0 : index));
     record->type = type;
     record->ts_ns = ts_ns;
     record->caplen = caplen;
@@ -67,9 +67,23 @@ int pc_ring_offer(pc_ring *ring, int type, int64_t ts_ns, const void *bytes, int
     record->ifindex = ifindex;
     record->flags = flags;
     memcpy(record + 1, bytes, (size_t)caplen);
+    pc_record *next = (pc_record *)(ring->data + (((unsigned char *)record - ring->data + aligned) & mask));
+    atomic_store_explicit(&next->length, 0, memory_order_relaxed);
     atomic_store_explicit(&record->length, (int32_t)length, memory_order_release);
-    atomic_store_explicit(&t->tail, tail + padding + aligned, memory_order_release);
+    if (wraps) {
+        /* Published after the record at 0, which the consumer reads right after skipping it. Its length word was
+         * cleared with the previous record. */
+        pc_record *pad = (pc_record *)(ring->data + index);
+        pad->type = PC_RECORD_PAD;
+        atomic_store_explicit(&pad->length, (int32_t)(ring->capacity - index), memory_order_release);
+    }
+    atomic_store_explicit(&t->tail, tail + need - PC_RING_ALIGNMENT, memory_order_release);
     return 1;
+}
+
+int64_t pc_ring_pending(const pc_ring *ring) {
+    return atomic_load_explicit(&ring->trailer->tail, memory_order_relaxed) -
+           atomic_load_explicit(&ring->trailer->head, memory_order_relaxed);
 }
 
 int pc_ring_take_parked(pc_ring *ring) {

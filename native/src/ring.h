@@ -3,8 +3,10 @@
  * lines, for the adjacent-line prefetcher).
  *
  * Records are 8-byte aligned: a 32-byte header, then the packet bytes. The length is written last with release
- * semantics; a length <= 0 means "not yet published", which is why the consumer zeroes what it has read before it
- * gives the space back. A PAD record fills the end of the data area when the next record would not fit there.
+ * semantics; a length <= 0 means "not yet published". Before publishing, the producer clears the length word where
+ * the next record will go, so the consumer stops there even though the space still holds an old lap's bytes: the
+ * consumer only moves head, it never writes the data area. A PAD record fills the end of the data area when the next
+ * record would not fit there; it is published after the record it makes room for.
  * When the ring is full the newest packet is dropped and counted: the kernel is never made to wait.
  *
  * The layout is a contract with io.podcap.capture.RingDescriptor, checked at load by pc_ring_layout(). */
@@ -50,7 +52,7 @@ typedef struct pc_ring {
 } pc_ring;
 
 /* Attaches to memory of capacity + sizeof(pc_ring_trailer) bytes; capacity must be a power of two >= 4 KiB and the
- * memory 128-byte aligned. The memory must start zeroed (the consumer keeps it so). */
+ * memory 128-byte aligned. The memory must start zeroed. */
 int pc_ring_attach(pc_ring *ring, void *memory, int64_t length, pc_error *err);
 
 /* Publishes one record; returns 1, or 0 when it was dropped because the ring is full (counted). */
@@ -62,6 +64,9 @@ int pc_ring_has_room(pc_ring *ring, int32_t caplen);
 
 /* Whether a record of caplen bytes can ever fit. */
 int pc_ring_fits(const pc_ring *ring, int32_t caplen);
+
+/* Bytes published and not yet consumed (approximate: the consumer may be moving head). */
+int64_t pc_ring_pending(const pc_ring *ring);
 
 /* After publishing: returns 1 when the consumer had parked and must be woken (the flag is cleared). */
 int pc_ring_take_parked(pc_ring *ring);

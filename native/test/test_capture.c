@@ -6,13 +6,16 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <fcntl.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "capture.h"
 #include "check.h"
 #include "netns_fixture.h"
 #include "ns.h"
 #include "ring.h"
+#include "wake.h"
 
 #define RING (1 << 20)
 /* The kernel-side capture buffer. In immediate mode libpcap (TPACKET_V2) cuts it into frames of about the snaplen
@@ -183,6 +186,39 @@ static void test_stats_count_delivered_and_no_drops(void) {
     pc_capture_free(c);
 }
 
+/* Two captures on one caller's eventfd: a packet in either wakes the one consumer; freeing them leaves it open. */
+static void test_shared_wake_fd(void) {
+    pc_error err = {0};
+    int wake = pc_wake_open(&err);
+    CHECK(wake >= 0);
+    void *ring_b = aligned_alloc(PC_RING_SLOT, RING + sizeof(pc_ring_trailer));
+    memset(ring_b, 0, RING + sizeof(pc_ring_trailer));
+    pc_capture_config cfg_a = config(pair.path_a, "eth0", "udp port 9996");
+    pc_capture_config cfg_b = cfg_a;
+    cfg_b.netns_path = cfg_b.netns_label = pair.path_b;
+    cfg_b.ring_memory = ring_b;
+    cfg_a.wake_fd_shared = cfg_b.wake_fd_shared = 1;
+    cfg_a.wake_fd = cfg_b.wake_fd = wake;
+    pc_capture *a = pc_capture_open(&cfg_a, &err);
+    pc_capture *b = a != NULL ? pc_capture_open(&cfg_b, &err) : NULL;
+    CHECK(a != NULL && b != NULL);
+    if (a != NULL && b != NULL) {
+        CHECK_EQ(pc_capture_wake_fd(a), wake);
+        CHECK_EQ(pc_capture_wake_fd(b), wake);
+        pc_ring ring;
+        pc_ring_attach(&ring, ring_b, RING + sizeof(pc_ring_trailer), &err);
+        atomic_store(&ring.trailer->parked, 1); /* the consumer says it sleeps: the next publication rings */
+        send_udp(pair.path_a, pair.addr_b, 9996, 1);
+        CHECK_EQ(pc_wake_wait(wake, WAIT_MS, &err), 1);
+        CHECK(atomic_load(&((pc_record *)ring.data)->length) > 0);
+    }
+    if (a != NULL) pc_capture_free(a);
+    if (b != NULL) pc_capture_free(b);
+    CHECK(fcntl(wake, F_GETFD) != -1);
+    close(wake);
+    free(ring_b);
+}
+
 int main(void) {
     int rc = fixture_create(&pair, "cap");
     if (rc != 0) return rc;
@@ -190,6 +226,7 @@ int main(void) {
     RUN(test_errors_are_clear);
     RUN(test_captures_filtered_udp_in_namespace);
     RUN(test_stats_count_delivered_and_no_drops);
+    RUN(test_shared_wake_fd);
     free(ring_memory);
     return CHECK_DONE();
 }

@@ -39,7 +39,6 @@ static int consume(fixture *f, pc_record *copy, unsigned char *payload) {
             memcpy(payload, r + 1, (size_t)r->caplen);
         }
         CHECK_EQ(index % PC_RING_ALIGNMENT, 0);
-        memset(r, 0, (size_t)aligned);
         atomic_store_explicit(&f->ring.trailer->head, head + aligned, memory_order_release);
         if (type != PC_RECORD_PAD) return type;
     }
@@ -112,6 +111,31 @@ static void test_wrap_pads_the_end(void) {
     free(f.memory);
 }
 
+/* The consumer never clears what it read: the producer's cleared length word is what stops it, lap after lap, while
+ * the bytes ahead still hold older records at shifting offsets. */
+static void test_consumer_stops_at_cleared_word_over_laps(void) {
+    fixture f;
+    setup(&f);
+    unsigned char in[600], out[600];
+    pc_record r;
+    int64_t seq = 0;
+    for (int lap = 0; lap < 12; lap++) {
+        int size = 40 + lap * 50; /* record boundaries move from round to round */
+        for (int i = 0; i < 3; i++, seq++) {
+            memset(in, (int)seq, sizeof in);
+            CHECK_EQ(pc_ring_offer(&f.ring, PC_RECORD_PACKET, seq, in, size, size, 1, 0), 1);
+        }
+        for (int64_t s = seq - 3; s < seq; s++) {
+            CHECK_EQ(consume(&f, &r, out), PC_RECORD_PACKET);
+            CHECK_EQ(r.ts_ns, s);
+            CHECK_EQ(out[size - 1], (unsigned char)s);
+        }
+        CHECK_EQ(consume(&f, &r, out), 0);
+    }
+    CHECK(atomic_load(&f.ring.trailer->tail) > 2 * CAPACITY);
+    free(f.memory);
+}
+
 static void test_full_ring_drops_newest_and_counts(void) {
     fixture f;
     setup(&f);
@@ -122,10 +146,10 @@ static void test_full_ring_drops_newest_and_counts(void) {
         memset(in, i, sizeof in);
         accepted += pc_ring_offer(&f.ring, PC_RECORD_PACKET, i, in, 480, 480, 1, 0);
     }
-    CHECK_EQ(accepted, 8); /* 8 x 512 bytes fill 4096 exactly */
-    CHECK_EQ(atomic_load(&f.ring.trailer->dropped), 12);
+    CHECK_EQ(accepted, 7); /* 8 x 512 bytes would fill 4096 exactly, leaving no room for the cleared length word */
+    CHECK_EQ(atomic_load(&f.ring.trailer->dropped), 13);
     /* the oldest survive intact: nothing was overwritten */
-    for (int i = 0; i < 8; i++) {
+    for (int i = 0; i < 7; i++) {
         CHECK_EQ(consume(&f, &r, out), PC_RECORD_PACKET);
         CHECK_EQ(r.ts_ns, i);
         CHECK_EQ(out[479], i);
@@ -187,6 +211,7 @@ int main(void) {
     RUN(test_rejects_bad_geometry);
     RUN(test_records_round_trip_aligned);
     RUN(test_wrap_pads_the_end);
+    RUN(test_consumer_stops_at_cleared_word_over_laps);
     RUN(test_full_ring_drops_newest_and_counts);
     RUN(test_parked_flag_is_taken_once);
     RUN(test_concurrent_sequence);

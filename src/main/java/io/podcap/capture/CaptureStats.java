@@ -12,4 +12,11 @@ public record CaptureStats(long received, long kernelDropped, long interfaceDrop
     public long dropped() {
         return kernelDropped + ringDropped + Math.max(0, interfaceDropped);
     }
+
+    /** Both counted together, as for a group of captures; interface drops stay unknown when one side does not know. */
+    public CaptureStats plus(CaptureStats o) {
+        return new CaptureStats(received + o.received, kernelDropped + o.kernelDropped,
+                interfaceDropped < 0 || o.interfaceDropped < 0 ? -1 : interfaceDropped + o.interfaceDropped,
+                ringDropped + o.ringDropped, delivered + o.delivered, bytes + o.bytes, consumed + o.consumed);
+    }
 }

@@ -20,9 +20,12 @@ public final class Native {
     /** The C side's ring layout, compared with {@link RingDescriptor} at load. */
     static native long[] ringLayout();
 
-    /** Starts a capture thread; returns its handle once it captures. nsPath null: this process's namespace. */
+    /**
+     * Starts a capture thread; returns its handle once it captures. nsPath null: this process's namespace.
+     * sharedWakeFd >= 0: the capture signals that eventfd (the caller's, never closed by it) instead of an own one.
+     */
     static native long open(String nsPath, String nsLabel, String device, String filter, int snaplen, int bufferSize,
-                            boolean promisc, int timeoutMs, boolean immediate, ByteBuffer ring);
+                            boolean promisc, int timeoutMs, boolean immediate, ByteBuffer ring, int sharedWakeFd);
 
     static native int linkType(long handle);
 
@@ -46,6 +49,8 @@ public final class Native {
 
     /** Waits for the eventfd; true when it was signalled, false on timeout. */
     static native boolean wakeWait(int fd, int timeoutMs);
+
+    static native void wakeSignal(int fd);
 
     static native void closeFd(int fd);
 

@@ -11,4 +11,11 @@ public interface PacketHandler {
     /** Called after the last packet of each batch. */
     default void onBatchEnd() {
     }
+
+    /**
+     * Called on the same thread when no packet has arrived for a while (about 100 ms on a live capture; never on a
+     * file), e.g. to flush what was staged.
+     */
+    default void onIdle() {
+    }
 }

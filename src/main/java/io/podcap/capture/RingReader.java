@@ -12,14 +12,14 @@ import java.nio.ByteOrder;
 /**
  * The consumer side of the shared ring. Single-threaded: one reader per ring. A batch hands out up to
  * {@code views.length} packets, each in its own {@link PacketView} over the ring memory; only after the batch does the
- * reader zero the consumed bytes and move head, so every view of the batch stays valid until then.
+ * reader move head, so every view of the batch stays valid until then. It never writes the data area: the producer
+ * clears the length word after each record it publishes, which is where this reader stops.
  */
 final class RingReader {
     private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
     private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
     private final ByteBuffer memory;
-    private final ByteBuf data;
     private final int capacity;
     private final int mask;
     private final PacketView[] views;
@@ -34,7 +34,7 @@ final class RingReader {
         this.capacity = memory.capacity() - TRAILER_LENGTH;
         checkCapacity(capacity);
         this.mask = capacity - 1;
-        this.data = Unpooled.wrappedBuffer(memory.duplicate().clear().limit(capacity));
+        ByteBuf data = Unpooled.wrappedBuffer(memory.duplicate().clear().limit(capacity));
         this.views = new PacketView[batchSize];
         this.viewBuffers = new ByteBuf[batchSize];
         for (int i = 0; i < batchSize; i++) {
@@ -57,8 +57,7 @@ final class RingReader {
     int poll(PacketHandler handler) {
         long position = head;
         int count = 0;
-        // Never a full lap in one batch: the space behind head is only zeroed at the end of the batch, so the reader
-        // would find the old lengths there again.
+        // The producer always leaves a cleared length word after its last record, so this stops within a lap.
         while (count < views.length && position - head < capacity) {
             int index = (int) position & mask;
             int length = (int) INT.getAcquire(memory, index + LENGTH_OFFSET);
@@ -87,25 +86,13 @@ final class RingReader {
             if (count > 0) {
                 handler.onBatchEnd();
             }
-            release(position);
+            LONG.setRelease(memory, capacity + HEAD_OFFSET, position);
+            head = position;
         }
         if (count > 0) {
             consumed += count;
         }
         return count;
-    }
-
-    /** Gives [head, position) back to the producer: zeroed, since a zero length is how it reads "unpublished". */
-    private void release(long position) {
-        int from = (int) head & mask;
-        int length = (int) (position - head);
-        int first = Math.min(length, capacity - from);
-        data.setZero(from, first);
-        if (first < length) {
-            data.setZero(0, length - first);
-        }
-        LONG.setRelease(memory, capacity + HEAD_OFFSET, position);
-        head = position;
     }
 
     /** Whether a record is published at head. */

@@ -1,5 +1,6 @@
 package io.podcap.cli;
 
+import io.podcap.k8s.NamespaceDiscovery;
 import io.podcap.ns.NamespaceSpec;
 import io.podcap.probe.AddressRoles;
 import java.util.ArrayList;
@@ -22,9 +23,9 @@ final class AddressOptions {
     @Option(names = "--pod", paramLabel = "IP=NAME", description = "A pod on this node and its name (repeatable).")
     List<String> pods = new ArrayList<>();
 
-    /** Live: what the node shows plus the options; offline: the options alone. */
-    AddressRoles roles(boolean live, List<String> specs) {
-        return live ? NodeAddresses.live(NamespaceSpec.parse(nodeNetns), specs, clusterCidrs, nodeAddresses, pods)
-                : NodeAddresses.offline(clusterCidrs, nodeAddresses, pods);
+    /** Live: what the node (as {@code targets} find its files) shows plus the options; offline: the options alone. */
+    AddressRoles roles(boolean live, TargetOptions targets) {
+        return live ? NodeAddresses.live(NamespaceSpec.parse(nodeNetns), new NamespaceDiscovery(targets.roots.roots()),
+                clusterCidrs, nodeAddresses, pods) : NodeAddresses.offline(clusterCidrs, nodeAddresses, pods);
     }
 }

@@ -5,8 +5,8 @@ import io.podcap.capture.PacketView;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Serializes a shared handler between capture threads and a timer: the lock is taken at a batch's first packet and
- * released after its end, so it costs one lock per batch, not per packet.
+ * Serializes a handler between its capture's thread and another (a timer): the lock is taken at a batch's first packet
+ * and released after its end, so it costs one lock per batch, not per packet.
  */
 final class BatchLock implements PacketHandler {
     private final PacketHandler next;
@@ -40,6 +40,16 @@ final class BatchLock implements PacketHandler {
             } finally {
                 release();
             }
+        }
+    }
+
+    @Override
+    public void onIdle() {
+        lock.lock();
+        try {
+            next.onIdle();
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -1,26 +1,29 @@
 package io.podcap.cli;
 
-import io.podcap.capture.Capture;
-import io.podcap.capture.CaptureStats;
+import io.podcap.capture.CaptureGroup;
+import io.podcap.capture.LinkType;
 import io.podcap.capture.PacketHandler;
 import io.podcap.capture.PacketView;
+import io.podcap.metrics.CaptureGroupMetrics;
+import io.podcap.metrics.Metrics;
+import io.podcap.metrics.MetricsServer;
 import io.podcap.pcap.PcapReader;
-import io.podcap.pcap.PcapngSink;
-import io.podcap.pcap.PcapngWriter;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code podcap capture}: live from a namespace, or from a file, into pcapng or as one line per packet. */
-@Command(name = "capture", description = "Capture packets inside a network namespace (or read a file).")
+@Command(name = "capture", description = "Capture packets inside network namespaces (or read a file).")
 final class CaptureCommand implements Callable<Integer> {
-    @Option(names = "--netns", paramLabel = "SPEC", defaultValue = "host",
-            description = "pid:PID, netns:NAME, path:FILE or host (default).")
-    String netns;
+    @Mixin
+    TargetOptions targets;
 
     @Option(names = {"-i", "--iface"}, defaultValue = "any", description = "Interface in the namespace (default any).")
     String iface;
@@ -57,6 +60,16 @@ final class CaptureCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "No per-packet lines.")
     boolean quiet;
 
+    @Mixin
+    PcapOptions pcap;
+
+    @Mixin
+    MetricsOptions metrics;
+
+    @Option(names = "--json-stats", paramLabel = "S",
+            description = "Print the counters as a JSON line on stdout every S seconds and at the end.")
+    double jsonStats;
+
     private final PrintStream err = System.err;
 
     @Override
@@ -64,43 +77,42 @@ final class CaptureCommand implements Callable<Integer> {
         if (count < 0 || duration < 0) {
             throw new IllegalArgumentException("--count and --duration must not be negative");
         }
+        pcap.check(output);
+        if (jsonStats < 0 || jsonStats > 0 && (output == null && !quiet || "-".equals(output) || input != null)) {
+            throw new IllegalArgumentException("--json-stats needs a live capture whose packets do not go to stdout"
+                    + " (-w FILE or -q)");
+        }
         boolean toStdout = "-".equals(output);
-        PcapngWriter writer = output == null ? null : PcapngWriter.builder().path(Path.of(output)).open();
+        PcapOutput out = output == null ? null : new PcapOutput(output, pcap, snaplen, filter);
         try {
-            PacketHandler handler;
-            PcapngSink sink = null;
-            if (writer != null) {
-                sink = new PcapngSink(writer, snaplen, filter);
-                handler = sink;
-            } else {
-                handler = quiet ? p -> { } : new PacketPrinter(System.out);
-            }
+            PacketHandler handler = out != null ? out : quiet ? p -> { } : new PacketPrinter(System.out);
             if (input != null) {
-                read(handler, sink);
+                read(handler);
             } else {
-                live(handler, sink, toStdout);
+                live(handler, out, toStdout);
             }
         } catch (RuntimeException | Error e) {
-            if (writer != null) {
-                writer.close();
-                if (!toStdout && writer.packetsWritten() == 0) {
-                    Files.deleteIfExists(Path.of(output));
+            if (out != null) {
+                out.close();
+                if (!toStdout && out.writer().packetsWritten() == 0) {
+                    Files.deleteIfExists(out.writer().currentPath());
                 }
             }
             throw e;
         }
-        if (writer != null) {
-            writer.close();
+        if (out != null) {
+            out.close();
             if (!toStdout) {
-                err.println("written to " + output);
+                int files = out.writer().filesWritten();
+                err.println("written to " + out.writer().currentPath() + (files > 1 ? " (" + files + " files)" : ""));
             }
         }
         return 0;
     }
 
-    private void read(PacketHandler handler, PcapngSink sink) throws Exception {
+    private void read(PacketHandler handler) throws Exception {
         try (PcapReader reader = PcapReader.open(input)) {
-            Limit limit = new Limit(filter.isEmpty() ? handler : new OfflineFilter(filter, snaplen, handler), count, null);
+            Limit limit = new Limit(filter.isEmpty() ? handler : new OfflineFilter(filter, snaplen, handler), count);
             while (!limit.reached() && reader.read(limit, 256) >= 0) {
                 // batches until the end or the count
             }
@@ -108,26 +120,41 @@ final class CaptureCommand implements Callable<Integer> {
         }
     }
 
-    private void live(PacketHandler handler, PcapngSink sink, boolean pcapToStdout) throws Exception {
-        Limit limit = new Limit(handler, count, null);
-        Capture capture = Capture.builder().namespace(netns).device(iface).filter(filter).snaplen(snaplen)
-                .bufferSize(bufferSize).ringSize(ringSize).immediate(immediate).handler(limit).open();
-        limit.capture = capture;
-        Thread hook = new Thread(capture::stop, "podcap-stop");
+    private void live(PacketHandler handler, PcapOutput out, boolean pcapToStdout) throws Exception {
+        Limit limit = new Limit(handler, count);
+        TargetOptions.Targets live = targets.open(CaptureGroup.builder().device(iface).filter(filter)
+                .snaplen(snaplen).bufferSize(bufferSize).ringSize(ringSize).immediate(immediate).handler(limit));
+        CaptureGroup group = live.group();
+        limit.stop = group::stop;
+        if (out != null) {
+            out.statisticsOf(group);
+        }
+        Metrics registry = new Metrics();
+        CaptureGroupMetrics groupMetrics = new CaptureGroupMetrics(group, iface, registry);
+        Thread hook = new Thread(group::stop, "podcap-stop");
         Runtime.getRuntime().addShutdownHook(hook);
-        err.printf("capturing on %s in %s%s, link type %s%n", iface, capture.namespace(),
-                filter.isEmpty() ? "" : " (filter '" + filter + "')",
-                io.podcap.capture.LinkType.name(capture.linkType()));
+        for (CaptureGroup.Member m : group.members()) {
+            err.printf("capturing on %s in %s%s, link type %s%n", iface, m.description(),
+                    filter.isEmpty() ? "" : " (filter '" + filter + "')", LinkType.name(m.linkType()));
+        }
         Status status = Status.stderrIsTerminal() && (pcapToStdout || quiet || output != null)
                 ? new Status(err) : null;
+        StatsJson json = jsonStats > 0 ? new StatsJson(System.out, jsonStats, iface, out) : null;
         long deadline = duration > 0 ? System.nanoTime() + (long) (duration * 1e9) : Long.MAX_VALUE;
-        try (capture) {
-            while (!capture.awaitTermination(Duration.ofMillis(Math.min(1000, remainingMillis(deadline))))) {
+        try (group; StopSignals signals = new StopSignals(err, group::stop);
+             MetricsServer server = metrics.start(registry, err)) {
+            while (!group.awaitTermination(Duration.ofMillis(Math.min(1000, remainingMillis(deadline))))) {
                 if (System.nanoTime() >= deadline) {
-                    capture.stop();
+                    group.stop();
+                } else {
+                    live.refresh();
+                    groupMetrics.refresh();
                 }
                 if (status != null) {
-                    status.refresh(capture.stats());
+                    status.refresh(group.stats());
+                }
+                if (json != null) {
+                    json.maybePrint(group);
                 }
             }
         } finally {
@@ -137,16 +164,25 @@ final class CaptureCommand implements Callable<Integer> {
                 // the hook is running: it only stops the capture, which is what happens here anyway
             }
         }
-        CaptureStats stats = capture.stats();
         if (status != null) {
             status.clear();
         }
-        if (sink != null) {
-            sink.writeStatistics(capture.source(), stats, System.currentTimeMillis() * 1_000_000L);
+        List<String> failures = new ArrayList<>();
+        for (CaptureGroup.Member m : group.members()) {
+            if (m.failure() != null) {
+                failures.add(m.failure());
+                err.println("capture in " + m.description() + " ended: " + m.failure());
+            }
         }
-        err.println(Status.describe(stats, limit.seen));
-        if (capture.failure() != null) {
-            throw new IllegalStateException(Main.message(capture.failure()), capture.failure());
+        err.println(Status.describe(group.stats(), limit.seen));
+        if (json != null) {
+            json.print(group, true);
+        }
+        if (group.failure() != null) {
+            throw new IllegalStateException(Main.message(group.failure()), group.failure());
+        }
+        if (!failures.isEmpty() && failures.size() == group.members().size()) {
+            throw new IllegalStateException(failures.get(0));
         }
     }
 
@@ -158,13 +194,12 @@ final class CaptureCommand implements Callable<Integer> {
     private static final class Limit implements PacketHandler {
         private final PacketHandler next;
         private final long max;
-        Capture capture;
+        Runnable stop;
         long seen;
 
-        Limit(PacketHandler next, long max, Capture capture) {
+        Limit(PacketHandler next, long max) {
             this.next = next;
             this.max = max;
-            this.capture = capture;
         }
 
         boolean reached() {
@@ -178,14 +213,19 @@ final class CaptureCommand implements Callable<Integer> {
             }
             seen++;
             next.onPacket(p);
-            if (reached() && capture != null) {
-                capture.stop();
+            if (reached() && stop != null) {
+                stop.run();
             }
         }
 
         @Override
         public void onBatchEnd() {
             next.onBatchEnd();
+        }
+
+        @Override
+        public void onIdle() {
+            next.onIdle();
         }
     }
 }

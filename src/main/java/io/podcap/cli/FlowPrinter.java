@@ -24,11 +24,18 @@ final class FlowPrinter {
 
     private final PrintStream out;
     private final boolean json;
+    private final boolean flushEach;
     private boolean headerPrinted;
 
-    FlowPrinter(PrintStream out, boolean json) {
+    /** With {@code flushEach} (live), each flow reaches the reader at once; else only at {@link #flush()}. */
+    FlowPrinter(PrintStream out, boolean json, boolean flushEach) {
         this.out = out;
         this.json = json;
+        this.flushEach = flushEach;
+    }
+
+    synchronized void flush() {
+        out.flush();
     }
 
     synchronized void print(FlowRecord r) {
@@ -45,7 +52,9 @@ final class FlowPrinter {
                     r.handshakeRttNanos() < 0 ? "-" : String.format(Locale.ROOT, "%.3f", r.handshakeRttNanos() / 1e6),
                     details(r));
         }
-        out.flush();
+        if (flushEach) {
+            out.flush();
+        }
     }
 
     /** A periodic snapshot of the live flows. */

@@ -8,10 +8,12 @@ import io.podcap.flow.FlowTableStats;
 import io.podcap.pcap.PcapReader;
 import io.podcap.probe.ProbeDetector;
 import io.podcap.probe.ProbeFlags;
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -21,9 +23,8 @@ import picocli.CommandLine.Option;
 /** {@code podcap flows}: the conversations in namespaces (live) or a file, with what went wrong in each. */
 @Command(name = "flows", description = "Flows with TCP analysis and named problems, live or from a file.")
 final class FlowsCommand implements Callable<Integer> {
-    @Option(names = "--netns", paramLabel = "SPEC",
-            description = "pid:PID, netns:NAME, path:FILE or host (default); repeat for several namespaces.")
-    List<String> netns = new ArrayList<>();
+    @Mixin
+    TargetOptions targets;
 
     @Option(names = {"-i", "--iface"}, defaultValue = "any", description = "Interface in the namespace (default any).")
     String iface;
@@ -62,34 +63,42 @@ final class FlowsCommand implements Callable<Integer> {
         if (duration < 0 || interval < 0) {
             throw new IllegalArgumentException("--duration and --interval must not be negative");
         }
-        if (input != null && !netns.isEmpty()) {
-            throw new IllegalArgumentException("--read and --netns exclude each other");
+        if (input != null && (!targets.specs.isEmpty() || targets.allPods || targets.follow)) {
+            throw new IllegalArgumentException("--read excludes --netns, --all-pods and --follow");
         }
-        FlowPrinter printer = new FlowPrinter(System.out, json);
+        // stdout without autoflush: offline, thousands of flows go out in large writes; live, each as it ends
+        PrintStream stdout = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out),
+                1 << 16), false, StandardCharsets.UTF_8);
+        FlowPrinter printer = new FlowPrinter(stdout, json, input == null);
         FlowTable table = FlowTable.builder().capacity(capacity).build();
         // first, so that a flow's probe mark and client role are set before it is printed
-        ProbeDetector.builder().roles(addresses.roles(input == null, netns)).build(table);
+        ProbeDetector.builder().roles(addresses.roles(input == null, targets)).build(table);
         table.addListener(new FlowListener() {
             @Override
             public void onFlowEnd(int slot, FlowRecord r) {
-                if (!(excludeProbes && ProbeFlags.isProbe(r.flags()))) {
+                if (shown(r.flags())) {
                     printer.print(r);
                 }
             }
         });
-        if (input != null) {
-            read(table);
-        } else {
-            live(table, printer);
+        try {
+            if (input != null) {
+                read(table, printer);
+            } else {
+                live(table, printer);
+            }
+        } finally {
+            printer.flush();
         }
         return 0;
     }
 
-    private void read(FlowTable table) throws Exception {
+    private void read(FlowTable table, FlowPrinter printer) throws Exception {
         try (PcapReader reader = PcapReader.open(input)) {
             PacketHandler handler = filter.isEmpty() ? table : new OfflineFilter(filter, snaplen, table);
             long packets = reader.readAll(handler);
             table.endAll();
+            printer.flush();
             err.printf(Locale.ROOT, "%,d packets read from %s (%s); %s%n", packets, input, reader.format(),
                     describe(table.stats()));
         }
@@ -97,16 +106,22 @@ final class FlowsCommand implements Callable<Integer> {
 
     private void live(FlowTable table, FlowPrinter printer) throws Exception {
         long every = interval > 0 ? (long) (interval * 1e9) : Long.MAX_VALUE;
-        long[] nextSnapshot = {interval > 0 ? System.currentTimeMillis() * 1_000_000L + every : Long.MAX_VALUE};
-        new LiveCaptures("flows", netns, iface, filter, snaplen, err).run(table, duration, wall -> {
-            table.expire(wall);
-            if (wall >= nextSnapshot[0]) {
-                printer.snapshot(table.snapshot().stream()
-                        .filter(r -> !(excludeProbes && ProbeFlags.isProbe(r.flags()))).toList(), wall);
-                nextSnapshot[0] += every;
+        long[] next = {interval > 0 ? System.currentTimeMillis() * 1_000_000L + every : Long.MAX_VALUE};
+        new LiveCaptures("flows", targets, iface, filter, snaplen, err).run(table, duration, wall -> {
+            if (wall >= next[0]) {
+                table.expire(wall);
+                printer.snapshot(table.snapshot().stream().filter(r -> shown(r.flags())).toList(), wall);
+                next[0] += every;
             }
-        }, table::endAll);
+        }, () -> {
+            table.endAll();
+            printer.flush();
+        });
         err.println(describe(table.stats()));
+    }
+
+    private boolean shown(int flags) {
+        return !(excludeProbes && ProbeFlags.isProbe(flags));
     }
 
     static String describe(FlowTableStats s) {

@@ -1,5 +1,8 @@
 package io.podcap.cli;
 
+import io.podcap.k8s.NamespaceDiscovery;
+import io.podcap.k8s.PodIdentity;
+import io.podcap.k8s.PodNamespace;
 import io.podcap.ns.Interfaces;
 import io.podcap.ns.NamespaceSpec;
 import io.podcap.ns.NetInterface;
@@ -8,24 +11,25 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * What the CLI knows about addresses for {@link AddressRoles}: the node's own addresses (every address of the host
- * namespace: node IP, bridge gateway, weave, cilium_host, kube-ipvs0), the captured namespaces' addresses as local
- * pods named by their spec, the cluster CIDRs from the node's routes through CNI devices, and what the user gave.
+ * What the CLI knows about addresses for {@link AddressRoles}: the node's own addresses (every address of its
+ * namespace: node IP, bridge gateway, weave, cilium_host, kube-ipvs0), the pods on the node with their names (from
+ * namespace discovery), the cluster CIDRs from the node's routes through CNI devices, and what the user gave.
  */
 final class NodeAddresses {
     /** Devices CNIs route pod networks through. */
     private static final Pattern CNI_DEVICE = Pattern.compile(
             "cni\\d*|cbr0|flannel\\..*|weave|cilium_.*|vxlan\\.calico|tunl0|cali.*|lxc.*|kube-bridge|antrea-.*"
-                    + "|genev_sys.*|ovn-k8s-.*|cilium_host");
+                    + "|genev_sys.*|ovn-k8s-.*");
 
     private NodeAddresses() {
     }
 
     /**
-     * Roles for a live capture on the node whose namespace is {@code node} (normally the host). {@code clusterCidrs} given by the user replace those read from the routes;
-     * {@code nodeAddresses} and {@code pods} ({@code IP=NAME}) add to what the node shows.
+     * Roles for a live capture on the node whose namespace is {@code node} (normally the host); its other namespaces
+     * are its pods, named as discovery finds them. {@code clusterCidrs} given by the user replace those read from the
+     * routes; {@code nodeAddresses} and {@code pods} ({@code IP=NAME}) add to what the node shows.
      */
-    static AddressRoles live(NamespaceSpec node, List<String> specs, List<String> clusterCidrs,
+    static AddressRoles live(NamespaceSpec node, NamespaceDiscovery discovery, List<String> clusterCidrs,
                              List<String> nodeAddresses, List<String> pods) {
         AddressRoles.Builder b = AddressRoles.builder();
         for (NetInterface i : Interfaces.list(node)) {
@@ -33,18 +37,16 @@ final class NodeAddresses {
                 i.addresses().forEach(a -> b.nodeAddress(a.ip()));
             }
         }
-        for (String spec : specs) {
-            NamespaceSpec ns = NamespaceSpec.parse(spec);
-            if (ns.equals(node)) {
+        long nodeInode = NamespaceDiscovery.inode(node);
+        for (PodNamespace ns : discovery.discover()) {
+            if (ns.host() || ns.inode() == nodeInode) {
                 continue;
             }
-            for (NetInterface i : Interfaces.list(ns)) {
-                if (!i.isLoopback()) {
-                    i.addresses().stream().filter(a -> a.scope() == 0).forEach(a -> b.localPod(a.ip(), ns.label()));
-                }
+            String name = ns.pod().map(PodIdentity::qualifiedName).orElse(ns.spec());
+            for (NetInterface i : ns.interfaces()) {
+                i.addresses().stream().filter(a -> a.scope() == 0).forEach(a -> b.localPod(a.ip(), name));
             }
         }
-        localPodsFromDiscovery(b);
         List<String> cidrs = !clusterCidrs.isEmpty() ? clusterCidrs : node.isHost() ? routedPodNetworks() : List.of();
         cidrs.forEach(b::clusterCidr);
         return given(b, List.of(), nodeAddresses, pods).build();
@@ -53,15 +55,6 @@ final class NodeAddresses {
     /** Roles for reading a file: only what the user gave (the file's node is not this one). */
     static AddressRoles offline(List<String> clusterCidrs, List<String> nodeAddresses, List<String> pods) {
         return given(AddressRoles.builder(), clusterCidrs, nodeAddresses, pods).build();
-    }
-
-    /**
-     * The pods on this node with their names. Discovery ({@code io.podcap.k8s}, {@code podcap pods}) plugs in here:
-     * for each pod found, {@code b.localPod(podIp, namespace + "/" + name)}. Until then only the captured
-     * namespaces and {@code --pod IP=NAME} are known.
-     */
-    private static void localPodsFromDiscovery(AddressRoles.Builder b) {
-        // no discovery yet
     }
 
     private static AddressRoles.Builder given(AddressRoles.Builder b, List<String> clusterCidrs,

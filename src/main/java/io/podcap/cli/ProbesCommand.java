@@ -9,8 +9,6 @@ import io.podcap.probe.ProbeDetectorStats;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -20,9 +18,8 @@ import picocli.CommandLine.Option;
 /** {@code podcap probes}: the kubelet's probes of pods (live or from a file), their periods, outcomes and alerts. */
 @Command(name = "probes", description = "Kubelet probes: who sends them, how often, and whether they pass.")
 final class ProbesCommand implements Callable<Integer> {
-    @Option(names = "--netns", paramLabel = "SPEC",
-            description = "pid:PID, netns:NAME, path:FILE or host (default); repeat for several namespaces.")
-    List<String> netns = new ArrayList<>();
+    @Mixin
+    TargetOptions targets;
 
     @Option(names = {"-i", "--iface"}, defaultValue = "any", description = "Interface in the namespace (default any).")
     String iface;
@@ -71,11 +68,11 @@ final class ProbesCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--duration and --interval must not be negative, --probe-timeout "
                     + "must be positive");
         }
-        if (input != null && !netns.isEmpty()) {
-            throw new IllegalArgumentException("--read and --netns exclude each other");
+        if (input != null && (!targets.specs.isEmpty() || targets.allPods || targets.follow)) {
+            throw new IllegalArgumentException("--read excludes --netns, --all-pods and --follow");
         }
         ProbePrinter printer = new ProbePrinter(System.out, json);
-        AddressRoles roles = addresses.roles(input == null, netns);
+        AddressRoles roles = addresses.roles(input == null, targets);
         FlowTable table = FlowTable.builder().capacity(capacity).httpBytes(0).build();
         ProbeDetector detector = ProbeDetector.builder().roles(roles).maxStreams(maxStreams).alertAfter(alertAfter)
                 .probeTimeout(Duration.ofNanos((long) (probeTimeout * 1e9))).onAlert(printer::alert).build(table);
@@ -93,7 +90,7 @@ final class ProbesCommand implements Callable<Integer> {
         err.println("who is who: " + roles);
         long every = interval > 0 ? (long) (interval * 1e9) : Long.MAX_VALUE;
         long[] next = {interval > 0 ? System.currentTimeMillis() * 1_000_000L + every : Long.MAX_VALUE};
-        new LiveCaptures("probes", netns, iface, filter, snaplen, err).run(table, duration, wall -> {
+        new LiveCaptures("probes", targets, iface, filter, snaplen, err).run(table, duration, wall -> {
             table.expire(wall);
             detector.expire(wall);
             if (wall >= next[0]) {

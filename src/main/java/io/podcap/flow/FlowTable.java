@@ -31,8 +31,9 @@ import java.util.function.IntConsumer;
  * <p>Time is packet time: each packet advances the table's clock to its timestamp (never back), and flows whose state's
  * idle timeout has passed end as {@link FlowEnd#TIMEOUT}; closed and reset flows end as {@link FlowEnd#CLOSED} /
  * {@link FlowEnd#RESET} after staying quiet for the closed timeout (so late ACKs and retransmitted FINs still count).
- * A live capture with quiet periods should call {@link #expire(long)} with the wall clock now and then. When all slots
- * are in use, the flow idle the longest is ended as {@link FlowEnd#EVICTED} to make room.
+ * When a live capture goes quiet it calls {@link #onIdle()}, which advances the clock to the wall clock; other feeders
+ * call {@link #expire(long)} now and then. When all slots are in use, the flow idle the longest is ended as
+ * {@link FlowEnd#EVICTED} to make room.
  *
  * <p>Not thread-safe: one thread feeds it and calls everything else (or callers serialize access).
  */
@@ -344,7 +345,7 @@ public final class FlowTable implements PacketHandler {
 
     /** Keeps the request line of the client's first data segment (valid once HTTP_CHECKED is set). */
     private void httpRequest(int slot, PacketDecoder d) {
-        if (httpBytes == 0 || d.payloadLength() == 0) {
+        if (httpBytes == 0 || !HttpRequestLine.startsWithMethod(d.buffer(), d.payloadOffset(), d.payloadLength())) {
             httpLength[slot] = 0;
             return;
         }
@@ -397,6 +398,12 @@ public final class FlowTable implements PacketHandler {
     }
 
     // ---- ending flows ----
+
+    /** A live capture went quiet: advances the clock to the wall clock (as packet times are) and expires flows. */
+    @Override
+    public void onIdle() {
+        expire(System.currentTimeMillis() * 1_000_000L);
+    }
 
     /** Advances the clock to {@code nowNanos} (if later) and ends the flows idle past their timeout. */
     public void expire(long nowNanos) {

@@ -18,12 +18,9 @@ final class HttpRequestLine {
 
     /**
      * Copies the request line at {@code offset} (up to CR or LF, at most {@code dst.length} bytes, printable ASCII
-     * only) into {@code dst}; returns its length, or 0 when the bytes do not start with an HTTP method.
+     * only) into {@code dst}; returns its length.
      */
     static int copy(ByteBuf buf, int offset, int length, byte[] dst) {
-        if (!startsWithMethod(buf, offset, length)) {
-            return 0;
-        }
         int n = Math.min(length, dst.length);
         for (int i = 0; i < n; i++) {
             byte b = buf.getByte(offset + i);
@@ -35,7 +32,8 @@ final class HttpRequestLine {
         return n;
     }
 
-    private static boolean startsWithMethod(ByteBuf buf, int offset, int length) {
+    /** Whether the bytes at {@code offset} start with an HTTP/1.x method and a space. */
+    static boolean startsWithMethod(ByteBuf buf, int offset, int length) {
         for (byte[] m : METHODS) {
             if (length >= m.length && matches(buf, offset, m)) {
                 return true;

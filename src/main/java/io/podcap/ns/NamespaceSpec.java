@@ -7,16 +7,22 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalInt;
+import java.util.ServiceLoader;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * Which network namespace to look into, as the user names it: {@code pid:PID} (a process's, e.g. a pod's container),
  * {@code netns:NAME} (one made by {@code ip netns add}), {@code path:FILE} (any namespace file or bind mount) or
- * {@code host} (the caller's own). Parsing checks that the namespace exists, so a typo fails here with a clear
+ * {@code host} (the caller's own); {@link NamespaceResolver}s add forms such as {@code pod:NAMESPACE/NAME} and
+ * {@code ip:ADDRESS}. Parsing checks that the namespace exists, so a typo fails here with a clear
  * message rather than later inside a native call. Immutable.
  */
 public final class NamespaceSpec {
-    static final String FORMS = "pid:PID, netns:NAME, path:FILE or host";
+    private static final List<NamespaceResolver> RESOLVERS = ServiceLoader.load(NamespaceResolver.class).stream()
+            .map(ServiceLoader.Provider::get).toList();
+    static final String FORMS = "pid:PID, netns:NAME, path:FILE"
+            + RESOLVERS.stream().map(r -> ", " + r.forms()).collect(Collectors.joining()) + " or host";
     private static final Path PROC = Path.of("/proc");
     /* ip(8) keeps its namespaces in /run/netns; older systems have /var/run/netns, usually the same directory. */
     private static final List<Path> NETNS_DIRS = List.of(Path.of("/run/netns"), Path.of("/var/run/netns"));
@@ -61,6 +67,11 @@ public final class NamespaceSpec {
             case "path":
                 return forPath(value);
             default:
+                for (NamespaceResolver r : RESOLVERS) {
+                    if (r.kinds().contains(kind)) {
+                        return r.resolve(kind, value);
+                    }
+                }
                 throw new IllegalArgumentException("unknown namespace spec '" + spec + "': use " + FORMS);
         }
     }
@@ -121,6 +132,11 @@ public final class NamespaceSpec {
             throw new IllegalArgumentException("no such file: " + file);
         }
         return new NamespaceSpec(file, "path:" + file, -1);
+    }
+
+    /** The same namespace under another label, e.g. {@code pod:default/web} for what was found as a netns file. */
+    public NamespaceSpec withLabel(String label) {
+        return new NamespaceSpec(path, Objects.requireNonNull(label, "label"), pid);
     }
 
     /** The namespace file to open, or null for the caller's own namespace. */

@@ -46,9 +46,15 @@ public final class PcapngSink implements PacketHandler {
 
     @Override
     public void onPacket(PacketView p) {
+        write(p, p.caplen());
+    }
+
+    /** Writes the first {@code caplen} bytes of the packet (at most its own caplen); the wire length stays. */
+    public void write(PacketView p, int caplen) {
         Iface iface = ifaceOf(p);
         try {
-            writer.writePacket(iface.id, p.timestampNanos(), p.data(), p.offset(), p.caplen(), p.wirelen());
+            writer.writePacket(iface.id, p.timestampNanos(), p.data(), p.offset(), Math.min(caplen, p.caplen()),
+                    p.wirelen());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + writer.currentPath() + ": " + e.getMessage(), e);
         }

@@ -125,7 +125,7 @@ class CliFlowsTest {
     void badInputIsOneLine() throws Exception {
         Path file = dir.resolve("corpus.pcapng");
         FlowCorpus.write(file, 3, 10);
-        assertOneLine(Cli.run("flows", "--read", file.toString(), "--netns", "host"), "exclude");
+        assertOneLine(Cli.run("flows", "--read", file.toString(), "--netns", "host"), "--read excludes");
         assertOneLine(Cli.run("flows", "--read", dir.resolve("none.pcap").toString()), "none.pcap");
         assertOneLine(Cli.run("flows", "--read", file.toString(), "--filter", "tcp port nine"), "compile");
         assertOneLine(Cli.run("flows", "--netns", "netns:podcap-no-such-ns", "--duration", "1"), "podcap-no-such-ns");
@@ -145,9 +145,8 @@ class CliFlowsTest {
         try (TestNetns a = TestNetns.create("flowsa"); TestNetns b = TestNetns.create("flowsb")) {
             Path out = dir.resolve("out");
             Path err = dir.resolve("err");
-            Process p = new ProcessBuilder(Cli.command("flows", "--netns", a.spec(), "--netns", b.spec(), "--iface",
-                    "eth0", "--filter", "icmp", "--json", "--interval", "0.5"))
-                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            Process p = Cli.start(out, err, "flows", "--netns", a.spec(), "--netns", b.spec(), "--iface", "eth0",
+                    "--filter", "icmp", "--json", "--interval", "0.5");
             try {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (Files.readString(err).lines().filter(l -> l.startsWith("capturing flows")).count() < 2) {

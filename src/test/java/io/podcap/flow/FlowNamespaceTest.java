@@ -239,6 +239,28 @@ class FlowNamespaceTest {
     }
 
     @Test
+    void aQuietCaptureStillEndsIdleFlows() throws Exception {
+        List<FlowRecord> flows = Collections.synchronizedList(new ArrayList<>());
+        FlowTable table = FlowTable.builder().udpTimeout(java.time.Duration.ofMillis(300)).onFlowEnd(flows::add)
+                .build();
+        try (Capture capture = Capture.builder().namespace(ns.spec()).device("eth0").filter("udp port 9998")
+                .immediate(true).handler(table).open();
+             DatagramSocket socket = new DatagramSocket()) {
+            byte[] data = "once".getBytes(StandardCharsets.US_ASCII);
+            socket.send(new DatagramPacket(data, data.length, InetAddress.getByName(ns.address()), 9998));
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (flows.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            // no packet came after the first, so only the capture's idle call can have moved the clock
+            assertTrue(capture.isRunning());
+            assertEquals(1, flows.size(), flows::toString);
+            assertEquals(FlowEnd.TIMEOUT, flows.get(0).end());
+            assertEquals(1, flows.get(0).c2sPackets());
+        }
+    }
+
+    @Test
     void icmpEcho() throws Exception {
         Seen seen = capture("icmp", () -> ns.exec("ping", "-c", "3", "-i", "0.2", ns.hostAddress()).ok());
         FlowRecord r = seen.only();

@@ -133,7 +133,6 @@ class FlowTableTest {
         feed(t, c.syn(), T0);
         feed(t, c.synAck(), T0 + MS);
         feed(t, c.ack(), T0 + 2 * MS);
-        long seq = c.clientSeq;
         byte[] first = c.data(true, new byte[100]);
         feed(t, first, T0 + 3 * MS);
         feed(t, first, T0 + 200 * MS); // the same segment again
@@ -142,7 +141,6 @@ class FlowTableTest {
         feed(t, c.window(false, 0), T0 + 301 * MS);
         feed(t, c.window(false, 0), T0 + 302 * MS);
         feed(t, c.window(false, 65535), T0 + 303 * MS);
-        assertEquals(1000, seq - 1);
         t.endAll();
         FlowRecord r = ended.get(0);
         assertEquals("[fd00::1]:40000", r.client());

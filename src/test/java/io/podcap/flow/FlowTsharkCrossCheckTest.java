@@ -3,20 +3,32 @@ package io.podcap.flow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
+import io.podcap.capture.Capture;
 import io.podcap.pcap.PcapReader;
+import io.podcap.pcap.PcapngSink;
+import io.podcap.pcap.PcapngWriter;
+import io.podcap.testing.Root;
+import io.podcap.testing.TestNetns;
 import io.podcap.testing.Tools;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Flow, packet and byte counts of a capture agree with {@code tshark -z conv,tcp -z conv,udp}.
+ * Flow, packet and byte counts of a capture agree with {@code tshark -z conv,tcp -z conv,udp}: on a generated file
+ * of many interleaved conversations, and on real traffic captured in a namespace.
  *
  * <p>Definitions line up: a conversation is the address/port pair (tshark splits TCP conversations when a SYN reuses
  * the ports of a closed one, as the table does), bytes are frame lengths on the wire including the link header for
@@ -32,15 +44,57 @@ class FlowTsharkCrossCheckTest {
     Path dir;
 
     @Test
-    void countsAgreeWithTshark() throws Exception {
+    void countsOfAGeneratedCaptureAgreeWithTshark() throws Exception {
         Tools.require("tshark");
         Path file = dir.resolve("corpus.pcapng");
         int frames = FlowCorpus.write(file, 7, 400);
+        assertEquals(frames, assertAgreesWithTshark(file, 300));
+    }
 
+    @Test
+    void countsOfRealTrafficAgreeWithTshark() throws Exception {
+        Root.assume();
+        Tools.require("tshark");
+        Tools.require("curl");
+        Tools.require("nc");
+        Path file = dir.resolve("real.pcapng");
+        try (TestNetns ns = TestNetns.create("flowtshark")) {
+            ns.exec("ping", "-c", "1", "-W", "2", ns.hostAddress()).ok();
+            HttpServer server = HttpServer.create(new InetSocketAddress(ns.hostAddress(), 0), 8);
+            server.createContext("/", exchange -> {
+                byte[] body = new byte[20_000]; // several segments per response
+                exchange.sendResponseHeaders(200, body.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(body);
+                }
+            });
+            server.start();
+            try (PcapngWriter writer = PcapngWriter.builder().path(file).open()) {
+                PcapngSink sink = new PcapngSink(writer, 262_144, "");
+                try (Capture capture = Capture.builder().namespace(ns.spec()).device("eth0").immediate(true)
+                        .handler(sink).open()) {
+                    String url = "http://" + ns.hostAddress() + ":" + server.getAddress().getPort() + "/";
+                    for (int i = 0; i < 5; i++) {
+                        ns.exec("curl", "-s", "-o", "/dev/null", url).ok();
+                    }
+                    ns.exec("curl", "-s", "http://" + ns.hostAddress() + ":9/"); // refused
+                    ns.exec("sh", "-c", "echo x | nc -u -w 1 " + ns.hostAddress() + " 9"); // port unreachable
+                    Thread.sleep(300);
+                }
+            } finally {
+                server.stop(0);
+            }
+        }
+        assertAgreesWithTshark(file, 7);
+    }
+
+    /** Compares the TCP and UDP flows of a file with tshark's conversations; returns the packets in flows. */
+    private static long assertAgreesWithTshark(Path file, int minConversations) throws Exception {
         List<FlowRecord> records = new ArrayList<>();
         FlowTable table = FlowTable.builder().onFlowEnd(records::add).build();
+        long frames;
         try (PcapReader reader = PcapReader.open(file)) {
-            assertEquals(frames, reader.readAll(table));
+            frames = reader.readAll(table);
         }
         table.endAll();
         assertEquals(0, table.stats().unattributed());
@@ -73,17 +127,18 @@ class FlowTsharkCrossCheckTest {
         }
         ours.values().forEach(l -> l.sort(null));
         theirs.values().forEach(l -> l.sort(null));
-        assertTrue(rows > 300, tshark.out());
+        assertTrue(rows >= minConversations, tshark.out());
         assertEquals(theirs.size(), ours.size(), () -> differences(theirs, ours));
         assertEquals(theirs, ours, () -> differences(theirs, ours));
+        return frames;
     }
 
     private static String differences(Map<String, List<String>> theirs, Map<String, List<String>> ours) {
         StringBuilder sb = new StringBuilder("tshark vs podcap, where they differ:\n");
-        java.util.Set<String> keys = new java.util.TreeSet<>(theirs.keySet());
+        Set<String> keys = new TreeSet<>(theirs.keySet());
         keys.addAll(ours.keySet());
         for (String k : keys) {
-            if (!java.util.Objects.equals(theirs.get(k), ours.get(k))) {
+            if (!Objects.equals(theirs.get(k), ours.get(k))) {
                 sb.append(k).append(": ").append(theirs.get(k)).append(" vs ").append(ours.get(k)).append('\n');
             }
         }

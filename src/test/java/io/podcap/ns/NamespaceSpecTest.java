@@ -134,7 +134,7 @@ class NamespaceSpecTest {
     @ValueSource(strings = {" ", "1234", "HOST", "host:", "container:abc"})
     void unknownFormsNameTheAcceptedOnes(String spec) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NamespaceSpec.parse(spec));
-        assertTrue(e.getMessage().endsWith("use pid:PID, netns:NAME, path:FILE or host"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("use pid:PID, netns:NAME, path:FILE, pod:NAMESPACE/NAME, ip:ADDRESS or host"), e.getMessage());
     }
 
     private static NamespaceSpec parse(String spec, Path run, Path varRun) {

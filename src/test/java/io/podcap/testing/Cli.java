@@ -31,9 +31,18 @@ public final class Cli {
         return run(List.of("setpriv", "--inh-caps=-" + capability, "--bounding-set=-" + capability, "--"), args);
     }
 
-    /** The command line that runs podcap with {@code args}, for tests that start it themselves. */
-    public static List<String> command(String... args) {
-        List<String> command = new ArrayList<>(List.of(
+    /**
+     * Starts the CLI in the background, its stdout and stderr going to the given files; the caller ends it (and
+     * must, also when the test fails).
+     */
+    public static Process start(Path stdout, Path stderr, String... args) throws IOException {
+        return new ProcessBuilder(command(List.of(), args)).redirectOutput(stdout.toFile())
+                .redirectError(stderr.toFile()).start();
+    }
+
+    private static List<String> command(List<String> prefix, String... args) {
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"),
                 "-Dpodcap.native.lib=" + System.getProperty("podcap.native.lib"),
@@ -43,8 +52,7 @@ public final class Cli {
     }
 
     private static Result run(List<String> prefix, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(prefix);
-        command.addAll(command(args));
+        List<String> command = command(prefix, args);
         File out = File.createTempFile("podcap-cli", ".out");
         File err = File.createTempFile("podcap-cli", ".err");
         try {

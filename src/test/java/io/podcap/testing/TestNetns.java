@@ -105,10 +105,18 @@ public final class TestNetns implements AutoCloseable {
      * process keeps its pid). close() kills it.
      */
     public Process start(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(inside(command)).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = startIn(name, command);
         processes.add(p);
-        Object want = Files.getAttribute(Path.of(path()), "unix:ino");
+        return p;
+    }
+
+    /** Starts a command in the named namespace and returns once it is there; the caller kills it. */
+    static Process startIn(String netns, String... command) throws IOException, InterruptedException {
+        List<String> all = new ArrayList<>(List.of("ip", "netns", "exec", netns));
+        all.addAll(List.of(command));
+        Process p = new ProcessBuilder(all).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Object want = Files.getAttribute(Path.of("/run/netns/" + netns), "unix:ino");
         Path own = Path.of("/proc/" + p.pid() + "/ns/net");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
         while (true) {
@@ -120,7 +128,8 @@ public final class TestNetns implements AutoCloseable {
                 // exited already: reported below
             }
             if (!p.isAlive() || System.nanoTime() > deadline) {
-                throw new IllegalStateException(String.join(" ", command) + " did not start inside " + name);
+                p.destroyForcibly();
+                throw new IllegalStateException(String.join(" ", command) + " did not start inside " + netns);
             }
             Thread.sleep(5);
         }
@@ -186,7 +195,7 @@ public final class TestNetns implements AutoCloseable {
     }
 
     /** A random 10.200-249.x.0/24 that overlaps no route or address of the host, as its first three octets. */
-    private static String freeSubnet() throws IOException, InterruptedException {
+    static String freeSubnet() throws IOException, InterruptedException {
         String used = run("ip", "-4", "-o", "route", "show", "table", "all").ok().stdout()
                 + run("ip", "-4", "-o", "addr", "show").ok().stdout();
         List<int[]> prefixes = new ArrayList<>(); // {address, length}

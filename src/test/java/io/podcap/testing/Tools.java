@@ -96,6 +96,12 @@ public final class Tools {
         return run(cmd.toArray(String[]::new)).ok().lines().stream().map(l -> l.split("\t", -1)).toList();
     }
 
+    /** A bytes field as tshark prints it ({@code 61:2d:30}, e.g. udp.payload) as ASCII text. */
+    public static String ascii(String tsharkBytes) {
+        return new String(java.util.HexFormat.of().parseHex(tsharkBytes.replace(":", "")),
+                StandardCharsets.US_ASCII);
+    }
+
     /** Each packet's bytes from {@code tshark -x}. */
     public static List<byte[]> tsharkBytes(Path file) throws IOException, InterruptedException {
         List<byte[]> packets = new ArrayList<>();

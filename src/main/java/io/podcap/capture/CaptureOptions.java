@@ -1,0 +1,127 @@
+package io.podcap.capture;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What every native capture is opened with: interface, filter, sizes, timing. Shared by {@link Capture.Builder} and
+ * {@link CaptureGroup.Builder}, where each namespace of a group gets its own native capture with these settings.
+ */
+public abstract class CaptureOptions<B extends CaptureOptions<B>> {
+    String device = "any";
+    String filter = "";
+    int snaplen = 262_144;
+    int bufferSize = 8 << 20;
+    boolean promiscuous;
+    int timeoutMillis = 100;
+    boolean immediate;
+    int ringSize = 32 << 20;
+    int batchSize = 256;
+    PacketHandler handler;
+
+    CaptureOptions() {}
+
+    /**
+     * How long a reader with nothing to read sleeps at most. Outside immediate mode the native side wakes it only once
+     * an eighth of a ring waits (a wake-up is a context switch), so this bounds how late the rest is delivered.
+     */
+    int idleWaitMillis() {
+        return Math.min(timeoutMillis, 100);
+    }
+
+    @SuppressWarnings("unchecked")
+    private B self() {
+        return (B) this;
+    }
+
+    /** Interface inside the namespace, or {@code any} (default) for all of them. */
+    public B device(String device) {
+        this.device = Objects.requireNonNull(device, "device");
+        return self();
+    }
+
+    /** A BPF expression (tcpdump syntax), compiled by libpcap for the interface's link type. */
+    public B filter(String filter) {
+        this.filter = filter == null ? "" : filter;
+        return self();
+    }
+
+    /** Bytes kept of each packet (default 262144: all of it). */
+    public B snaplen(int snaplen) {
+        this.snaplen = positive(snaplen, "snaplen");
+        return self();
+    }
+
+    /** The kernel's capture buffer in bytes (default 8 MiB). */
+    public B bufferSize(int bytes) {
+        this.bufferSize = positive(bytes, "buffer size");
+        return self();
+    }
+
+    public B promiscuous(boolean promiscuous) {
+        this.promiscuous = promiscuous;
+        return self();
+    }
+
+    /** How long the kernel may hold packets to fill a block (default 100 ms); see {@link #immediate}. */
+    public B timeout(Duration timeout) {
+        this.timeoutMillis = (int) Math.min(Integer.MAX_VALUE, positive(timeout.toMillis(), "timeout"));
+        return self();
+    }
+
+    /** Deliver each packet as soon as it arrives, at some cost in CPU per packet. */
+    public B immediate(boolean immediate) {
+        this.immediate = immediate;
+        return self();
+    }
+
+    /** Bytes of the shared ring between the native thread and Java; a power of two (default 32 MiB). */
+    public B ringSize(int bytes) {
+        RingDescriptor.checkCapacity(bytes);
+        this.ringSize = bytes;
+        return self();
+    }
+
+    /** Most packets per batch handed to the handler (default 256). */
+    public B batchSize(int packets) {
+        this.batchSize = positive(packets, "batch size");
+        return self();
+    }
+
+    /** Receives the packets, on the reader thread. */
+    public B handler(PacketHandler handler) {
+        this.handler = Objects.requireNonNull(handler, "handler");
+        return self();
+    }
+
+    /** These options into another builder, so that changing this one later does not reach what was opened. */
+    void copyTo(CaptureOptions<?> o) {
+        o.device = device;
+        o.filter = filter;
+        o.snaplen = snaplen;
+        o.bufferSize = bufferSize;
+        o.promiscuous = promiscuous;
+        o.timeoutMillis = timeoutMillis;
+        o.immediate = immediate;
+        o.ringSize = ringSize;
+        o.batchSize = batchSize;
+        o.handler = handler;
+    }
+
+    void requireHandler(String what) {
+        if (handler == null) {
+            throw new IllegalStateException(what + " needs a handler");
+        }
+    }
+
+    private static long positive(long value, String what) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(what + " must be positive, not " + value);
+        }
+        return value;
+    }
+
+    private static int positive(int value, String what) {
+        return (int) positive((long) value, what);
+    }
+}
