@@ -43,8 +43,8 @@ final class FlowPrinter {
             out.println(json(r, false));
         } else {
             if (!headerPrinted) {
-                out.printf(ROW, "PROTO", "CLIENT", "SERVER", "ROLE", "STATE", "END", "C2S_PKT", "C2S_BYTES", "S2C_PKT",
-                        "S2C_BYTES", "RTT_MS", "DETAILS");
+                out.printf(ROW, "PROTO", "CLIENT", "SERVER", "ROLE", "STATE", "END", "C2S_PKT", "C2S_BYTES",
+                        "S2C_PKT", "S2C_BYTES", "RTT_MS", "DETAILS");
                 headerPrinted = true;
             }
             out.printf(Locale.ROOT, ROW, proto(r.protocol()), r.client(), r.server(), role(r), r.state().label(),

@@ -107,7 +107,7 @@ final class FlowsCommand implements Callable<Integer> {
     private void live(FlowTable table, FlowPrinter printer) throws Exception {
         long every = interval > 0 ? (long) (interval * 1e9) : Long.MAX_VALUE;
         long[] next = {interval > 0 ? System.currentTimeMillis() * 1_000_000L + every : Long.MAX_VALUE};
-        new LiveCaptures("flows", targets, iface, filter, snaplen, err).run(table, duration, wall -> {
+        new LiveCaptures("flows", targets, iface, filter, snaplen, err).run(table, duration, null, wall -> {
             if (wall >= next[0]) {
                 table.expire(wall);
                 printer.snapshot(table.snapshot().stream().filter(r -> shown(r.flags())).toList(), wall);
@@ -116,8 +116,7 @@ final class FlowsCommand implements Callable<Integer> {
         }, () -> {
             table.endAll();
             printer.flush();
-        });
-        err.println(describe(table.stats()));
+        }, () -> describe(table.stats()));
     }
 
     private boolean shown(int flags) {

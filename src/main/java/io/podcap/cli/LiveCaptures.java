@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 
 /**
  * What {@code flows} and {@code probes} do live: one capture group over the targets feeds one handler (serialized
@@ -35,9 +36,12 @@ final class LiveCaptures {
 
     /**
      * Captures into {@code handler} for {@code duration} seconds (0: until stopped); {@code tick} runs every 200 ms
-     * and {@code finish} once after the last packet, both holding the lock. Prints each member's counters to stderr.
+     * and {@code finish} once after the last packet, both holding the lock. On stderr: the "capturing" lines and
+     * {@code banner} (when not null) once the captures run, at the end each member's counters and {@code summary}'s
+     * line (still before a SIGTERM lets the JVM exit).
      */
-    void run(PacketHandler handler, double duration, LongConsumer tick, Runnable finish) throws Exception {
+    void run(PacketHandler handler, double duration, String banner, LongConsumer tick, Runnable finish,
+             Supplier<String> summary) throws Exception {
         ReentrantLock lock = new ReentrantLock();
         TargetOptions.Targets live = targets.open(CaptureGroup.builder().device(iface).filter(filter)
                 .snaplen(snaplen).handler(new BatchLock(handler, lock)));
@@ -57,6 +61,9 @@ final class LiveCaptures {
                 err.printf("capturing %s on %s in %s%s%n", what, iface, m.description(),
                         filter.isEmpty() ? "" : " (filter '" + filter + "')");
             }
+            if (banner != null) {
+                err.println(banner);
+            }
             loop(live, lock, duration, tick);
             group.close(); // the last packets are in the handler now
             locked(lock, finish);
@@ -64,6 +71,7 @@ final class LiveCaptures {
                 err.println(m.description() + ": " + Status.describe(m.stats(), m.stats().consumed())
                         + (m.failure() == null ? "" : "; ended: " + m.failure()));
             }
+            err.println(summary.get());
         } finally {
             group.close();
             done.countDown();

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.LongConsumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -87,22 +88,23 @@ final class ProbesCommand implements Callable<Integer> {
             }
             return 0;
         }
-        err.println("who is who: " + roles);
         long every = interval > 0 ? (long) (interval * 1e9) : Long.MAX_VALUE;
         long[] next = {interval > 0 ? System.currentTimeMillis() * 1_000_000L + every : Long.MAX_VALUE};
-        new LiveCaptures("probes", targets, iface, filter, snaplen, err).run(table, duration, wall -> {
+        LongConsumer tick = wall -> {
             table.expire(wall);
             detector.expire(wall);
             if (wall >= next[0]) {
                 printer.streams(detector.streams());
                 next[0] += every;
             }
-        }, () -> {
+        };
+        Runnable finish = () -> {
             detector.expire(System.currentTimeMillis() * 1_000_000L);
             table.endAll();
             printer.streams(detector.streams());
-        });
-        err.println(FlowsCommand.describe(table.stats()) + "; " + describe(detector.stats()));
+        };
+        new LiveCaptures("probes", targets, iface, filter, snaplen, err).run(table, duration, "who is who: " + roles,
+                tick, finish, () -> FlowsCommand.describe(table.stats()) + "; " + describe(detector.stats()));
         return 0;
     }
 

@@ -175,9 +175,8 @@ class CliProbesTest {
                     net.podIp(0), "8080", status.toString());
             Path out = dir.resolve("out");
             Path err = dir.resolve("err");
-            Process p = new ProcessBuilder(Cli.command("probes", "--netns", net.spec(0), "--iface", "eth0",
-                    "--node-netns", "netns:" + net.node, "--json", "--cluster-cidr", "10.244.0.0/16"))
-                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            Process p = Cli.start(out, err, "probes", "--netns", net.spec(0), "--iface", "eth0", "--node-netns",
+                    "netns:" + net.node, "--json", "--cluster-cidr", "10.244.0.0/16");
             try {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (!read(err).contains("capturing probes")
