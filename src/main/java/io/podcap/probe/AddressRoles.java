@@ -70,7 +70,7 @@ public final class AddressRoles {
         return i < 0 ? null : podNames[i / 2];
     }
 
-    /** What was given, for messages: {@code node 10.244.1.1}, {@code pod 10.244.1.5 web-0}, {@code cluster 10.244.0.0/16}. */
+    /** What was given, for messages: {@code node 10.244.1.1}, {@code pod 10.244.1.5 web-0}, {@code cluster ...}. */
     public List<String> describe() {
         return text;
     }

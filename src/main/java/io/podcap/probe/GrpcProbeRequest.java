@@ -45,7 +45,7 @@ final class GrpcProbeRequest {
         return true;
     }
 
-    /** Finds and decodes the first HEADERS block after the preface: {@link #DONE}, {@link #MORE} or {@link #NOT_GRPC}. */
+    /** Finds and decodes the first HEADERS block after the preface: {@link #DONE}, {@link #MORE}, {@link #NOT_GRPC}. */
     int parse(byte[] a, int off, int len) {
         int p = PREFACE.length;
         while (p + FRAME_HEADER <= len) {

@@ -174,7 +174,7 @@ final class Periods {
         return -1;
     }
 
-    /** Follows ticks {@code period} apart from {@code t[first]}; returns the chain's length (indexes in {@code out}). */
+    /** Follows ticks {@code period} apart from {@code t[first]}; returns the chain's length (its indexes in out). */
     private static int chain(long[] t, int n, int[] series, int first, long period, int[] out, int[] hitsMisses) {
         int length = 0;
         out[length++] = first;

@@ -57,8 +57,8 @@ final class PrefixBuffers {
     }
 
     /**
-     * Places {@code length} bytes of {@code buf} at {@code offset} at position {@code position} of the direction (may be
-     * negative: bytes before the start are skipped, as are bytes past the buffer). Returns the contiguous length.
+     * Places {@code length} bytes of {@code buf} at {@code offset} at {@code position} of the direction (may be negative:
+     * bytes before the start are skipped, as are bytes past the buffer). Returns the contiguous length.
      */
     int put(int b, long position, ByteBuf buf, int offset, int length) {
         long from = Math.max(position, 0);

@@ -334,15 +334,29 @@ public final class ProbeDetector implements FlowListener {
         decide(slot, outcome);
     }
 
-    /** A recognized probe request: attach the connection to its stream (made on first sight). */
+    /** A recognized probe request: attach the connection to its stream. */
     private void probeRequest(int slot, PacketDecoder d, ProbeKind k, long pathHash, boolean sure, byte[] a) {
+        int s = streamOf(slot, d, k, pathHash, sure, a);
+        bits[slot] |= REQUEST;
+        attach(slot, s);
+        if (sure) {
+            markProbe(slot);
+            learn(hi(d, true), lo(d, true));
+        }
+    }
+
+    /**
+     * The stream of a client packet's source, destination and port with this kind and path, made on first sight
+     * ({@code a} holds what {@link #http} or {@link #grpc} parsed); sets the connection's kind.
+     */
+    private int streamOf(int slot, PacketDecoder d, ProbeKind k, long pathHash, boolean sure, byte[] a) {
         long srcHi = hi(d, true);
         long srcLo = lo(d, true);
         long dstHi = hi(d, false);
         long dstLo = lo(d, false);
         int port = d.dstPort();
-        long targetFp = ProbeStreams.targetFingerprint(srcHi, srcLo, dstHi, dstLo, port);
-        long keyFp = ProbeStreams.keyFingerprint(targetFp, k, pathHash);
+        long keyFp = ProbeStreams.keyFingerprint(ProbeStreams.targetFingerprint(srcHi, srcLo, dstHi, dstLo, port), k,
+                pathHash);
         int s = streams.find(keyFp);
         if (s < 0 || !streams.sameKey(s, srcHi, srcLo, dstHi, dstLo, port, k, pathHash)) {
             s = newStream(slot, k, pathHash, sure, a, srcHi, srcLo, dstHi, dstLo, port);
@@ -350,12 +364,7 @@ public final class ProbeDetector implements FlowListener {
             streams.touchTarget(s);
         }
         kind[slot] = (byte) (k.ordinal() + 1);
-        bits[slot] |= REQUEST;
-        attach(slot, s);
-        if (sure) {
-            markProbe(slot);
-            learn(srcHi, srcLo);
-        }
+        return s;
     }
 
     private int newStream(int slot, ProbeKind k, long pathHash, boolean sure, byte[] a, long srcHi, long srcLo,
@@ -383,20 +392,7 @@ public final class ProbeDetector implements FlowListener {
         if (!fromNode(slot)) {
             return;
         }
-        long srcHi = hi(d, true); // the client's FIN or RST: its source is the client
-        long srcLo = lo(d, true);
-        long dstHi = hi(d, false);
-        long dstLo = lo(d, false);
-        int port = d.dstPort();
-        long targetFp = ProbeStreams.targetFingerprint(srcHi, srcLo, dstHi, dstLo, port);
-        long keyFp = ProbeStreams.keyFingerprint(targetFp, ProbeKind.TCP, 0);
-        int s = streams.find(keyFp);
-        if (s < 0 || !streams.sameKey(s, srcHi, srcLo, dstHi, dstLo, port, ProbeKind.TCP, 0)) {
-            s = newStream(slot, ProbeKind.TCP, 0, false, null, srcHi, srcLo, dstHi, dstLo, port);
-        } else {
-            streams.touchTarget(s);
-        }
-        kind[slot] = (byte) (ProbeKind.TCP.ordinal() + 1);
+        int s = streamOf(slot, d, ProbeKind.TCP, 0, false, null); // the client's FIN or RST: its source is the client
         attach(slot, s);
         decide(slot, ProbeStreams.SUCCESS);
     }
@@ -431,7 +427,7 @@ public final class ProbeDetector implements FlowListener {
         streams.pendingStart[oldest] = start[slot];
     }
 
-    /** Whether {@code slot} is still the undecided connection that pending entry {@code k} of stream {@code s} holds. */
+    /** Whether {@code slot} is still the undecided connection in pending entry {@code k} of stream {@code s}. */
     private boolean pending(int slot, int s, int k) {
         return stream[slot] == s && streamGeneration[slot] == streams.generation(s) && (bits[slot] & DECIDED) == 0
                 && start[slot] == streams.pendingStart[k];

@@ -19,6 +19,14 @@ public final class Cli {
         public String toString() {
             return "exit " + exitCode + "\n--- stdout\n" + stdout + "\n--- stderr\n" + stderr;
         }
+
+        /** Bad input: exit status 2 and one line on stderr, {@code podcap: ...} containing {@code expected}. */
+        public void assertUsageError(String expected) {
+            org.junit.jupiter.api.Assertions.assertEquals(2, exitCode, this::toString);
+            String err = stderr.strip();
+            org.junit.jupiter.api.Assertions.assertTrue(!err.contains("\n") && err.startsWith("podcap: ")
+                    && err.contains(expected), this::toString);
+        }
     }
 
     public static Result run(String... args) throws IOException, InterruptedException {
