@@ -123,6 +123,9 @@ class CliCaptureTest {
         assertTrue(r.stdout().contains("probe 2: GET /healthz -> HTTP/1.1 200 OK"), r::toString);
         assertTrue(r.stdout().contains("Flags [R.]"), r::toString);
         assertTrue(r.stdout().contains("0 dropped by kernel"), r::toString);
+        // it ends with where the probes come from: the bridge's gateway address, as the kubelet, every ~0.2 s
+        assertTrue(r.stdout().lines().anyMatch(l -> l.matches("http +10\\.2\\d\\d\\.\\d+\\.1 +kubelet +10\\.2\\d\\d"
+                + "\\.\\d+\\.2:8080 +/healthz +0\\.[1-3]\\d +2 +2 +0 +0 .*\"kube-probe/1\\.29\".*")), r::toString);
         String namespaces = TestNetns.run("ip", "netns", "list").ok().stdout();
         assertFalse(namespaces.contains("podcap-demo-"), namespaces);
         String links = TestNetns.run("ip", "-o", "link").ok().stdout();
