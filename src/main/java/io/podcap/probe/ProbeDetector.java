@@ -28,7 +28,8 @@ import java.util.function.Consumer;
  *
  * <p>Every flow gets its client's {@link SourceRole} in its flags ({@link ProbeFlags}), and probe connections the
  * {@link ProbeFlags#PROBE} bit (HTTP and gRPC at the request; TCP and HTTPS once their stream is confirmed). The
- * sources of kube-probe requests are learned as node addresses.
+ * sources of kube-probe requests are learned as node addresses. A connection seen twice (two interfaces or
+ * namespaces: same client port, same moment) counts once.
  *
  * <p>Per-flow state lives in arrays indexed by the table's slots; a packet allocates nothing (making a new stream,
  * decoding a gRPC request's HPACK block and raising an alert do, once each). Like the table, not thread-safe.
@@ -46,6 +47,11 @@ public final class ProbeDetector implements FlowListener {
     private static final int SERVER_DONE = 1 << 9;
     private static final int REQUEST = 1 << 10; // a probe request (HTTP, gRPC, TLS) awaits its answer
     private static final long CHECK_EVERY = 100_000_000L;
+    /**
+     * A connection from the same client port starting this close to the stream's last one is that connection seen
+     * again: on a second interface (cni0 and the pod's veth, when capturing in the node) or in a second namespace.
+     */
+    private static final long MIRROR_NANOS = 50_000_000L;
     private static final int LEARNED_MAX = 64;
 
     private final FlowTable table;
@@ -408,6 +414,13 @@ public final class ProbeDetector implements FlowListener {
         }
         stream[slot] = s;
         streamGeneration[slot] = generation;
+        int port = table.clientPort(slot);
+        if (port == streams.lastPort[s] && Math.abs(start[slot] - streams.lastStart[s]) < MIRROR_NANOS) {
+            bits[slot] |= DECIDED; // its outcome is the other view's
+            return;
+        }
+        streams.lastPort[s] = port;
+        streams.lastStart[s] = start[slot];
         int oldest = ProbeStreams.PENDING * s;
         for (int k = oldest; k < ProbeStreams.PENDING * (s + 1); k++) {
             int p = streams.pendingSlot[k];

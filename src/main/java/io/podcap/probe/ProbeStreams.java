@@ -51,6 +51,9 @@ final class ProbeStreams {
     static final int PENDING = 4;
     final int[] pendingSlot;
     final long[] pendingStart;
+    /** Client port and start of the stream's last connection: the same one seen again elsewhere is a mirror. */
+    final int[] lastPort;
+    final long[] lastStart;
     private final long[] historyStart; // [HISTORY * i + k]
     private final byte[] historyOutcome;
     private final long[] historyConnect;
@@ -91,6 +94,8 @@ final class ProbeStreams {
         alerting = new boolean[capacity];
         pendingSlot = new int[PENDING * capacity];
         pendingStart = new long[PENDING * capacity];
+        lastPort = new int[capacity];
+        lastStart = new long[capacity];
         historyStart = new long[HISTORY * capacity];
         historyOutcome = new byte[HISTORY * capacity];
         historyConnect = new long[HISTORY * capacity];
@@ -153,6 +158,7 @@ final class ProbeStreams {
         consecutive[i] = 0;
         alerting[i] = false;
         Arrays.fill(pendingSlot, PENDING * i, PENDING * (i + 1), -1);
+        lastPort[i] = -1;
         historyNext[i] = 0;
         historySize[i] = 0;
         return i;

@@ -381,6 +381,31 @@ class ProbeDetectorTest {
     }
 
     @Test
+    void aConnectionSeenOnTwoInterfacesCountsOnce() {
+        ProbeTraffic t = new ProbeTraffic();
+        for (int i = 0; i < 5; i++) {
+            t.http(T0 + i * 2 * S, "10.244.1.1", "10.244.1.5", 8080, "/healthz", UA, i < 3 ? 200 : 500);
+        }
+        t.refused(T0 + 10 * S, "10.244.1.1", "10.244.1.5", 8080);
+        FlowTable table = FlowTable.builder().build();
+        ProbeDetector detector = ProbeDetector.builder().build(table);
+        for (ProbeTraffic.Frame f : t.sorted()) {
+            for (int ifindex : new int[] {2, 3}) { // cni0 and the pod's veth, as capturing in the node sees them
+                io.netty.buffer.ByteBuf b = io.netty.buffer.Unpooled.wrappedBuffer(f.bytes());
+                table.onPacket(new io.podcap.capture.PacketView().wrap(b, 0, b.capacity(), b.capacity(),
+                        f.ts() + ifindex * 1_000, ifindex, io.podcap.capture.LinkType.ETHERNET,
+                        io.podcap.flow.Frames.SOURCE));
+            }
+        }
+        table.endAll();
+        assertEquals(12, table.stats().flows());
+        ProbeStream s = detector.streams().get(0);
+        assertEquals(6, s.count(), s::toString);
+        assertEquals(Map.of(ProbeFailure.HTTP_STATUS, 2L, ProbeFailure.REFUSED, 1L), s.failures());
+        assertEquals(2.0, s.periodSeconds(), 0.01);
+    }
+
+    @Test
     void streamsAreBoundedAndEvictionsCounted() {
         ProbeTraffic t = new ProbeTraffic();
         for (int i = 0; i < 5; i++) {
