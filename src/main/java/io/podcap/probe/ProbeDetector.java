@@ -52,10 +52,9 @@ public final class ProbeDetector implements FlowListener {
      * again: on a second interface (cni0 and the pod's veth, when capturing in the node) or in a second namespace.
      */
     private static final long MIRROR_NANOS = 50_000_000L;
-    private static final int LEARNED_MAX = 64;
 
     private final FlowTable table;
-    private final AddressRoles roles;
+    private final ClientRoles roles;
     private final long timeout;
     private final PrefixBuffers prefixes;
     private final ProbeStreams streams;
@@ -73,8 +72,6 @@ public final class ProbeDetector implements FlowListener {
     private final long[] response;
     private final long[] base; // [2 * slot + dir]: sequence number of the direction's first payload byte, -1 unknown
     private final int[] buffer; // [2 * slot + dir]: prefix buffer, -1 none
-    private final long[] learned = new long[2 * LEARNED_MAX];
-    private int learnedCount;
 
     private PacketView current; // the packet being handled, for its source's namespace label
     private long now = Long.MIN_VALUE;
@@ -85,7 +82,7 @@ public final class ProbeDetector implements FlowListener {
 
     private ProbeDetector(Builder b, FlowTable table) {
         this.table = table;
-        roles = b.roles;
+        roles = new ClientRoles(b.roles);
         timeout = b.probeTimeout.toNanos();
         prefixes = new PrefixBuffers(b.prefixBuffers, b.prefixBytes);
         streams = new ProbeStreams(b.maxStreams, b.alertAfter, b.onAlert);
@@ -347,7 +344,7 @@ public final class ProbeDetector implements FlowListener {
         attach(slot, s);
         if (sure) {
             markProbe(slot);
-            learn(hi(d, true), lo(d, true));
+            roles.learnNode(hi(d, true), lo(d, true));
         }
     }
 
@@ -488,15 +485,8 @@ public final class ProbeDetector implements FlowListener {
     }
 
     private void setRole(int slot, boolean fromClient, PacketDecoder d) {
-        SourceRole r = SourceRole.UNKNOWN;
-        if (d.hasLayer(PacketDecoder.NETWORK)) {
-            long h = hi(d, fromClient);
-            long l = lo(d, fromClient);
-            r = roles.role(h, l);
-            if (r != SourceRole.NODE && r != SourceRole.POD_LOCAL && isLearned(h, l)) {
-                r = SourceRole.NODE;
-            }
-        }
+        SourceRole r = d.hasLayer(PacketDecoder.NETWORK) ? roles.of(hi(d, fromClient), lo(d, fromClient))
+                : SourceRole.UNKNOWN;
         role[slot] = (byte) r.ordinal();
         bits[slot] |= ROLE_SET;
         table.orFlags(slot, ProbeFlags.roleBits(r));
@@ -504,24 +494,6 @@ public final class ProbeDetector implements FlowListener {
 
     private boolean fromNode(int slot) {
         return role[slot] == SourceRole.NODE.ordinal();
-    }
-
-    private boolean isLearned(long h, long l) {
-        for (int i = 0; i < learnedCount; i++) {
-            if (learned[2 * i] == h && learned[2 * i + 1] == l) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** The kubelet sends from an address of the node's namespace: later flows from it are {@code node}. */
-    private void learn(long h, long l) {
-        if (learnedCount < LEARNED_MAX && roles.role(h, l) != SourceRole.NODE && !isLearned(h, l)) {
-            learned[2 * learnedCount] = h;
-            learned[2 * learnedCount + 1] = l;
-            learnedCount++;
-        }
     }
 
     /** Streams' pending connections unanswered past the probe timeout count as timeouts now. */
