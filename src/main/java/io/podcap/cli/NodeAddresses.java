@@ -9,6 +9,8 @@ import io.podcap.ns.NetInterface;
 import io.podcap.probe.AddressRoles;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the CLI knows about addresses for {@link AddressRoles}: the node's own addresses (every address of its
@@ -16,6 +18,7 @@ import java.util.regex.Pattern;
  * namespace discovery), the cluster CIDRs from the node's routes through CNI devices, and what the user gave.
  */
 final class NodeAddresses {
+    private static final Logger log = LoggerFactory.getLogger(NodeAddresses.class);
     /** Devices CNIs route pod networks through. */
     private static final Pattern CNI_DEVICE = Pattern.compile(
             "cni\\d*|cbr0|flannel\\..*|weave|cilium_.*|vxlan\\.calico|tunl0|cali.*|lxc.*|kube-bridge|antrea-.*"
@@ -71,14 +74,31 @@ final class NodeAddresses {
         return b;
     }
 
-    /** Prefixes the node routes through CNI devices (pod subnets of this and other nodes), host routes left out. */
+    /**
+     * Prefixes the node routes through CNI devices (pod subnets of this and other nodes), host routes left out; none
+     * when ip(8) cannot tell (the roles then say {@code unknown} rather than the command failing).
+     */
     static List<String> routedPodNetworks() {
-        String routes = Shell.run("ip", "-4", "-o", "route", "show") + "\n" + Shell.run("ip", "-6", "-o", "route",
-                "show");
-        return routes.lines().map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("default"))
-                .map(l -> l.split("\\s+"))
-                .filter(f -> f[0].contains("/") && CNI_DEVICE.matcher(device(f)).matches())
-                .map(f -> f[0]).distinct().toList();
+        String routes;
+        try {
+            routes = Shell.run("ip", "-4", "-o", "route", "show") + "\n" + Shell.run("ip", "-6", "-o", "route", "show");
+        } catch (IllegalStateException e) {
+            log.warn("cannot read the node's routes for the cluster CIDR ({}); give --cluster-cidr", e.getMessage());
+            return List.of();
+        }
+        return podNetworks(routes);
+    }
+
+    /**
+     * The prefixes routed through CNI devices in {@code ip -o route} output, and Calico's own block (a blackhole
+     * route its BGP daemon installs).
+     */
+    static List<String> podNetworks(String routes) {
+        return routes.lines().map(String::trim).map(l -> l.split("\\s+"))
+                .map(f -> f[0].contains("/") && CNI_DEVICE.matcher(device(f)).matches() ? f[0]
+                        : f[0].equals("blackhole") && f.length > 3 && f[1].contains("/") && f[3].equals("bird") ? f[1]
+                        : null)
+                .filter(java.util.Objects::nonNull).distinct().toList();
     }
 
     private static String device(String[] fields) {
