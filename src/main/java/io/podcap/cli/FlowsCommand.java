@@ -142,6 +142,7 @@ final class FlowsCommand implements Callable<Integer> {
         long deadline = duration > 0 ? start + (long) (duration * 1e9) : Long.MAX_VALUE;
         long every = interval > 0 ? (long) (interval * 1e9) : Long.MAX_VALUE;
         long nextSnapshot = interval > 0 ? start + every : Long.MAX_VALUE;
+        long nextRefresh = start + 1_000_000_000L; // --follow rescans the node once a second, as capture does
         while (true) {
             long wait = Math.min(Math.min(deadline, nextSnapshot) - System.nanoTime(), 200_000_000L);
             if (group.awaitTermination(Duration.ofNanos(Math.max(wait, 1_000_000L)))) {
@@ -151,7 +152,10 @@ final class FlowsCommand implements Callable<Integer> {
                 group.stop();
                 continue;
             }
-            live.refresh();
+            if (System.nanoTime() >= nextRefresh) {
+                live.refresh();
+                nextRefresh += 1_000_000_000L;
+            }
             if (System.nanoTime() >= nextSnapshot) {
                 lock.lock();
                 try {
