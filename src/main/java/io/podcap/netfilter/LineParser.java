@@ -1,0 +1,49 @@
+package io.podcap.netfilter;
+
+import java.util.function.Consumer;
+
+/**
+ * A parser of one text format into {@link NetfilterEvent}s. It never throws on bad input: a line it cannot read is
+ * skipped and counted. Not thread-safe; stateful parsers (traces whose lines are joined by id) keep bounded state.
+ */
+public abstract class LineParser {
+    private long lines;
+    private long events;
+    private long skipped;
+
+    /** Parses one line (without its line terminator), handing any events it completes to {@code sink}. */
+    public final void parse(String line, Consumer<? super NetfilterEvent> sink) {
+        lines++;
+        if (line == null) {
+            skipped++;
+            return;
+        }
+        int[] emitted = {0};
+        boolean used;
+        try {
+            used = parseLine(line, e -> {
+                emitted[0]++;
+                sink.accept(e);
+            });
+        } catch (RuntimeException malformed) {
+            // a number out of range or a cut-off field: the line is skipped, never the stream
+            used = false;
+        }
+        events += emitted[0];
+        if (!used) {
+            skipped++;
+        }
+    }
+
+    /** Returns false when the line is not of this format (or unusable): the caller counts it as skipped. */
+    protected abstract boolean parseLine(String line, Consumer<NetfilterEvent> sink);
+
+    /** Lines given to {@link #parse}. */
+    public long lines() { return lines; }
+
+    /** Events produced. */
+    public long events() { return events; }
+
+    /** Lines that were not of this format or could not be read. */
+    public long skipped() { return skipped; }
+}
