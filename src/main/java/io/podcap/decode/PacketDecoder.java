@@ -135,7 +135,7 @@ public final class PacketDecoder {
                 ipv6(start);
             }
             case LinkType.NULL -> loopback();
-            case LinkType.NFLOG -> nflog();
+            case LinkType.NFLOG -> nflogRecord();
             default -> unsupported(start, wireEnd);
         }
         return (layers & NETWORK) != 0;
@@ -313,19 +313,18 @@ public final class PacketDecoder {
         }
     }
 
-    /** DLT_NFLOG: the IP packet is the payload TLV; the record's other TLVs are read by {@link #nflog()}. */
-    private void nflog() {
+    /** DLT_NFLOG: the IP packet is the payload TLV; the record's other TLVs are read by {@link #nflog()} too. */
+    private void nflogRecord() {
         if (!nflog.decode(buf, start, end - start)) {
             status = TRUNCATED;
             return;
         }
         layers = LINK;
         if (nflog.payloadOffset() < 0) {
-            status = nflog.truncated() ? TRUNCATED : UNSUPPORTED;
+            // the payload TLV comes last: a record cut before it is truncated, a whole one has no packet
+            status = nflog.truncated() || end < wireEnd ? TRUNCATED : UNSUPPORTED;
             return;
         }
-        end = nflog.payloadOffset() + nflog.payloadLength();
-        wireEnd = end;
         switch (nflog.family()) {
             case 2 -> ipv4(nflog.payloadOffset());
             case 10 -> ipv6(nflog.payloadOffset());

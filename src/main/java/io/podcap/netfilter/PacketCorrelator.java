@@ -1,0 +1,374 @@
+package io.podcap.netfilter;
+
+import io.podcap.capture.PacketHandler;
+import io.podcap.capture.PacketView;
+import io.podcap.decode.IpProtocol;
+import io.podcap.decode.TcpFlags;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Joins captured packets with what netfilter reported about them (trace hops, LOG/NFLOG records, conntrack events)
+ * and names what is wrong.
+ *
+ * <p>A captured packet and a traced one are the same when protocol, IPv4 identification and TCP sequence (when both
+ * have one) agree, their times are within the window (when both are known), and their tuples are equal or differ by
+ * NAT: only on one side (a DNAT or SNAT between the two hooks), or as a conntrack entry's original and reply tuples
+ * say. IPv6 packets have no identification and match on the rest.
+ *
+ * <p>Packets arrive through {@link #onPacket} on one thread (a capture's reader thread, or a file reader) and cost no
+ * allocation there; events may come from any thread through {@link #onEvent}. Both tables are bounded: the oldest
+ * packet or event is dropped and counted. {@link #finish()} correlates what was kept.
+ *
+ * <pre>{@code
+ * PacketCorrelator c = PacketCorrelator.builder().serviceAddresses(Set.of("10.96.0.10")).build();
+ * XtablesMonitorParser trace = new XtablesMonitorParser();
+ * lines.forEach(l -> trace.parse(l, c::onEvent));
+ * reader.readAll(c);                      // a PcapReader, or .handler(c) of a Capture
+ * CorrelationReport report = c.finish();
+ * }</pre>
+ */
+public final class PacketCorrelator implements PacketHandler {
+    private final long windowNanos;
+    private final int maxEvents;
+    private final Set<String> serviceAddresses;
+    private final Set<String> nodeAddresses;
+    private final long masqueradeMark;
+    private final RuleSet rules;
+    private final PacketStore packets;
+    private final ConcurrentLinkedQueue<Arrived> events = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger eventCount = new AtomicInteger();
+    private final AtomicLong eventsDropped = new AtomicLong();
+    private final AtomicLong arrivals = new AtomicLong();
+
+    private PacketCorrelator(Builder b) {
+        windowNanos = b.window.toNanos();
+        maxEvents = b.maxEvents;
+        serviceAddresses = Set.copyOf(b.serviceAddresses);
+        nodeAddresses = Set.copyOf(b.nodeAddresses);
+        masqueradeMark = b.masqueradeMark;
+        rules = b.rules;
+        packets = new PacketStore(b.maxPackets);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A captured packet. Allocates nothing; call from one thread only. */
+    @Override
+    public void onPacket(PacketView packet) {
+        packets.add(packet, packet.source() == null ? null : packet.interfaceName());
+    }
+
+    /** An event from any source; thread-safe. Events keep the order they arrive in. */
+    public void onEvent(NetfilterEvent event) {
+        events.add(new Arrived(arrivals.getAndIncrement(), Objects.requireNonNull(event, "event")));
+        if (eventCount.incrementAndGet() > maxEvents) {
+            if (events.poll() != null) {
+                eventCount.decrementAndGet();
+                eventsDropped.incrementAndGet();
+            }
+        }
+    }
+
+    /** Correlates everything received so far. Call once packets have stopped arriving (the capture closed). */
+    public CorrelationReport finish() {
+        List<Arrived> all = new ArrayList<>(events);
+        all.sort(Comparator.comparingLong(Arrived::order));
+        List<ConntrackEvent> conntrack = new ArrayList<>();
+        List<Observation> observations = observations(all, conntrack);
+        Map<Long, List<Observation>> byId = new HashMap<>();
+        for (Observation o : observations) {
+            byId.computeIfAbsent(key(o.protocol, o.ipId), k -> new ArrayList<>()).add(o);
+        }
+        List<TracedPacket> out = new ArrayList<>();
+        long withoutEvents = 0;
+        for (long s = packets.first(); s < packets.end(); s++) {
+            int i = PacketStore.slot(s, packets.capacity);
+            Tuple tuple = packets.tuple(i);
+            List<Observation> matches = new ArrayList<>();
+            for (Observation o : byId.getOrDefault(key(packets.protocol[i], packets.ipId[i]), List.of())) {
+                if (matches(o, i, tuple, conntrack)) {
+                    o.matched = true;
+                    matches.add(o);
+                }
+            }
+            if (matches.isEmpty()) {
+                withoutEvents++;
+            }
+            out.add(traced(true, packets.time[i], packets.interfaceName[i], direction(packets.direction[i]), tuple,
+                    packets.ipId[i], packets.seq[i], packets.tcpFlags[i], matches, conntrack, packets.probeAgent[i]));
+        }
+        long withoutPacket = 0;
+        for (Observation o : observations) {
+            PacketFields p = o.firstPacket();
+            if (!o.matched && p != null) {
+                withoutPacket++;
+                out.add(traced(false, o.time, null, null, p.tuple(), p.ipId(), p.seq(), p.tcpFlags(), List.of(o),
+                        conntrack, false));
+            }
+        }
+        List<Finding> findings = new Diagnoses(serviceAddresses, nodeAddresses, masqueradeMark, conntrack)
+                .diagnose(out);
+        return new CorrelationReport(out, findings, withoutEvents, withoutPacket, packets.overwritten(),
+                eventsDropped.get(), packets.notIp());
+    }
+
+    /** Groups the events into observations: one per trace id, one per legacy TRACE or LOG line. */
+    private List<Observation> observations(List<Arrived> all, List<ConntrackEvent> conntrack) {
+        Map<String, Observation> traces = new LinkedHashMap<>();
+        List<Observation> out = new ArrayList<>();
+        for (Arrived a : all) {
+            NetfilterEvent e = a.event();
+            long order = a.order();
+            if (e instanceof ConntrackEvent c) {
+                conntrack.add(c);
+            } else if (e instanceof TraceHop h && h.traceId() != null) {
+                TraceHop hop = rules == null ? h : rules.annotate(h);
+                Observation o = traces.computeIfAbsent(h.source() + "/" + h.traceId(), k -> {
+                    Observation n = new Observation();
+                    out.add(n);
+                    return n;
+                });
+                o.add(hop, order, hop.packet());
+            } else {
+                Observation o = new Observation();
+                NetfilterEvent event = e instanceof TraceHop h && rules != null ? rules.annotate(h) : e;
+                o.add(event, order, fields(event));
+                out.add(o);
+            }
+        }
+        return out;
+    }
+
+    private boolean matches(Observation o, int i, Tuple tuple, List<ConntrackEvent> conntrack) {
+        if (o.protocol != packets.protocol[i]) {
+            return false;
+        }
+        if (o.seq >= 0 && packets.seq[i] >= 0 && o.seq != packets.seq[i]) {
+            return false;
+        }
+        if (o.time >= 0 && packets.time[i] > 0 && Math.abs(o.time - packets.time[i]) > windowNanos) {
+            return false;
+        }
+        for (Tuple t : o.tuples) {
+            if (t.equals(tuple) || t.sameSource(tuple) || t.sameDestination(tuple) || sameConnection(t, tuple,
+                    conntrack)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean sameConnection(Tuple a, Tuple b, List<ConntrackEvent> conntrack) {
+        for (ConntrackEvent c : conntrack) {
+            Set<Tuple> forward = Set.of(c.original(), c.translated());
+            Set<Tuple> reply = Set.of(c.reply(), c.original().reversed());
+            if ((forward.contains(a) && forward.contains(b)) || (reply.contains(a) && reply.contains(b))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static long key(int protocol, long ipId) {
+        return ((long) (protocol & 0xff) << 40) | (ipId & 0xff_ffff_ffffL);
+    }
+
+    private static String direction(int sllPacketType) {
+        return sllPacketType < 0 ? null : sllPacketType == PacketStore.OUTGOING ? "out" : "in";
+    }
+
+    private static TracedPacket traced(boolean captured, long time, String iface, String direction, Tuple tuple,
+                                       long ipId, long seq, int flags, List<Observation> matches,
+                                       List<ConntrackEvent> conntrack, boolean probe) {
+        List<NetfilterEvent> events = new ArrayList<>();
+        List<Long> order = new ArrayList<>();
+        for (Observation o : matches) {
+            events.addAll(o.events);
+            order.addAll(o.order);
+        }
+        Integer[] idx = new Integer[events.size()];
+        for (int k = 0; k < idx.length; k++) {
+            idx[k] = k;
+        }
+        java.util.Arrays.sort(idx, Comparator.comparingLong(order::get));
+        List<TraceHop> hops = new ArrayList<>();
+        List<LogEvent> logs = new ArrayList<>();
+        Set<Long> marks = new LinkedHashSet<>();
+        Set<Tuple> tuples = new LinkedHashSet<>();
+        String in = null;
+        String out = null;
+        for (Integer k : idx) {
+            NetfilterEvent e = events.get(k);
+            if (e instanceof TraceHop h) {
+                hops.add(h);
+            } else if (e instanceof LogEvent l) {
+                logs.add(l);
+            }
+            PacketFields p = fields(e);
+            if (p == null) {
+                continue;
+            }
+            if (p.hasAddresses()) {
+                tuples.add(p.tuple());
+            }
+            if (p.mark() >= 0) {
+                marks.add(p.mark());
+            }
+            if (p.in() != null && !p.in().isEmpty()) {
+                in = p.in();
+            }
+            if (p.out() != null && !p.out().isEmpty()) {
+                out = p.out();
+            }
+        }
+        if (captured) {
+            tuples.add(tuple);
+        }
+        return new TracedPacket(time, captured, iface, direction, summary(tuple, flags), tuple, ipId, seq, flags,
+                hops, logs, nat(tuples, conntrack), new ArrayList<>(marks), in, out, probe);
+    }
+
+    /** Conntrack's view when it has the connection, else the first and last tuple the packet was seen with. */
+    private static Nat nat(Collection<Tuple> seen, List<ConntrackEvent> conntrack) {
+        for (ConntrackEvent c : conntrack) {
+            if (c.isDnat() || c.isSnat()) {
+                if (seen.contains(c.original()) || seen.contains(c.translated())) {
+                    return Nat.of(c.original(), c.translated(), "conntrack");
+                }
+                if (seen.contains(c.reply()) || seen.contains(c.original().reversed())) {
+                    return Nat.of(c.reply(), c.original().reversed(), "conntrack");
+                }
+            }
+        }
+        if (seen.size() < 2) {
+            return null;
+        }
+        List<Tuple> list = new ArrayList<>(seen);
+        return Nat.of(list.get(0), list.get(list.size() - 1), "trace");
+    }
+
+    private record Arrived(long order, NetfilterEvent event) {
+    }
+
+    static PacketFields fields(NetfilterEvent e) {
+        if (e instanceof TraceHop h) {
+            return h.packet();
+        }
+        if (e instanceof LogEvent l) {
+            return l.packet();
+        }
+        return null;
+    }
+
+    /** {@code SYN 10.20.0.1:44662 > 10.19.9.120:6443}; UDP, ICMP and others by protocol name. */
+    static String summary(Tuple t, int tcpFlags) {
+        String what;
+        if (t.protocol() == IpProtocol.TCP) {
+            StringBuilder sb = new StringBuilder();
+            String[] names = {"SYN", "FIN", "RST", "PSH", "ACK", "URG"};
+            int[] bits = {TcpFlags.SYN, TcpFlags.FIN, TcpFlags.RST, TcpFlags.PSH, TcpFlags.ACK, TcpFlags.URG};
+            for (int k = 0; k < bits.length; k++) {
+                if ((tcpFlags & bits[k]) != 0) {
+                    sb.append(sb.length() == 0 ? "" : "-").append(names[k]);
+                }
+            }
+            what = sb.length() == 0 ? "TCP" : sb.toString();
+        } else {
+            what = IpProtocol.name(t.protocol());
+        }
+        return what + " " + t;
+    }
+
+    public static final class Builder {
+        private Duration window = Duration.ofSeconds(5);
+        private int maxPackets = 65_536;
+        private int maxEvents = 262_144;
+        private Set<String> serviceAddresses = Set.of();
+        private Set<String> nodeAddresses = Set.of();
+        private long masqueradeMark = 0x4000;
+        private RuleSet rules;
+
+        private Builder() {
+        }
+
+        /** Most time between a captured packet and its trace/log record (when both have times); default 5 s. */
+        public Builder window(Duration window) {
+            this.window = Objects.requireNonNull(window, "window");
+            return this;
+        }
+
+        /** Captured packets kept (default 65536); beyond, the oldest is dropped and counted. */
+        public Builder maxPackets(int n) {
+            this.maxPackets = positive(n);
+            return this;
+        }
+
+        /** Events kept (default 262144); beyond, the oldest is dropped and counted. */
+        public Builder maxEvents(int n) {
+            this.maxEvents = positive(n);
+            return this;
+        }
+
+        /** Service VIPs (the addresses on kube-ipvs0, the ClusterIPs of the rules). */
+        public Builder serviceAddresses(Collection<String> addresses) {
+            this.serviceAddresses = canonical(addresses);
+            return this;
+        }
+
+        /** The node's own addresses: TCP from them to a pod is how a kubelet probe arrives. */
+        public Builder nodeAddresses(Collection<String> addresses) {
+            this.nodeAddresses = canonical(addresses);
+            return this;
+        }
+
+        /** The mark kube-proxy sets to ask for masquerade (default 0x4000, {@code --iptables-masquerade-bit=14}). */
+        public Builder masqueradeMark(long mark) {
+            this.masqueradeMark = mark;
+            return this;
+        }
+
+        /** The ruleset, to give legacy TRACE hops their rule text. */
+        public Builder rules(RuleSet rules) {
+            this.rules = rules;
+            return this;
+        }
+
+        public PacketCorrelator build() {
+            return new PacketCorrelator(this);
+        }
+
+        private static Set<String> canonical(Collection<String> addresses) {
+            Set<String> out = new LinkedHashSet<>();
+            for (String a : addresses) {
+                String c = Addresses.canonical(a);
+                if (c == null) {
+                    throw new IllegalArgumentException("not an IP address: " + a);
+                }
+                out.add(c);
+            }
+            return out;
+        }
+
+        private static int positive(int n) {
+            if (n <= 0) {
+                throw new IllegalArgumentException("must be positive, not " + n);
+            }
+            return n;
+        }
+    }
+}

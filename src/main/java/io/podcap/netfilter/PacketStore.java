@@ -1,0 +1,146 @@
+package io.podcap.netfilter;
+
+import io.netty.buffer.ByteBuf;
+import io.podcap.capture.PacketView;
+import io.podcap.decode.IpProtocol;
+import io.podcap.decode.PacketDecoder;
+
+/**
+ * The captured packets a correlation needs, as primitive columns of a fixed-size ring: adding one decodes it and
+ * copies a few numbers, allocating nothing. When the ring is full the oldest packet is overwritten and counted.
+ */
+final class PacketStore {
+    /** SLL/SLL2 packet type of a packet this host sent. */
+    static final int OUTGOING = 4;
+    private static final byte[] PROBE_AGENT = "User-Agent: kube-probe/".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    final int capacity;
+    final long[] time;
+    final int[] ifindex;
+    final int[] direction; // SLL packet type, -1 unknown
+    final int[] ipVersion;
+    final int[] protocol;
+    final int[] src4;
+    final int[] dst4;
+    final long[] src6hi;
+    final long[] src6lo;
+    final long[] dst6hi;
+    final long[] dst6lo;
+    final int[] srcPort;
+    final int[] dstPort;
+    final long[] ipId;
+    final long[] seq;
+    final int[] tcpFlags;
+    final int[] payloadLength;
+    final boolean[] probeAgent;
+    final String[] interfaceName; // interned by the capture's PacketSource, not made per packet
+
+    private final PacketDecoder decoder = new PacketDecoder();
+    private long added;
+    private long overwritten;
+    private long notIp;
+
+    PacketStore(int capacity) {
+        this.capacity = capacity;
+        time = new long[capacity];
+        ifindex = new int[capacity];
+        direction = new int[capacity];
+        ipVersion = new int[capacity];
+        protocol = new int[capacity];
+        src4 = new int[capacity];
+        dst4 = new int[capacity];
+        src6hi = new long[capacity];
+        src6lo = new long[capacity];
+        dst6hi = new long[capacity];
+        dst6lo = new long[capacity];
+        srcPort = new int[capacity];
+        dstPort = new int[capacity];
+        ipId = new long[capacity];
+        seq = new long[capacity];
+        tcpFlags = new int[capacity];
+        payloadLength = new int[capacity];
+        probeAgent = new boolean[capacity];
+        interfaceName = new String[capacity];
+    }
+
+    /** Keeps the packet's headers; false (and counted) when it is not IP. */
+    boolean add(PacketView v, String ifname) {
+        PacketDecoder d = decoder;
+        if (!d.decode(v)) {
+            notIp++;
+            return false;
+        }
+        if (added >= capacity) {
+            overwritten++;
+        }
+        int i = (int) (added++ % capacity);
+        time[i] = v.timestampNanos();
+        ifindex[i] = d.sll2Ifindex() >= 0 ? d.sll2Ifindex() : v.ifindex();
+        direction[i] = d.sllPacketType();
+        ipVersion[i] = d.ipVersion();
+        protocol[i] = d.protocol();
+        src4[i] = d.ipv4Src();
+        dst4[i] = d.ipv4Dst();
+        src6hi[i] = d.ipv6SrcHi();
+        src6lo[i] = d.ipv6SrcLo();
+        dst6hi[i] = d.ipv6DstHi();
+        dst6lo[i] = d.ipv6DstLo();
+        boolean icmp = d.protocol() == IpProtocol.ICMP || d.protocol() == IpProtocol.ICMPV6;
+        srcPort[i] = icmp ? d.icmpId() : d.srcPort(); // conntrack keys ICMP echo by its identifier
+        dstPort[i] = icmp ? d.icmpId() : d.dstPort();
+        ipId[i] = d.ipVersion() == 4 ? d.ipId() : -1;
+        seq[i] = d.tcpSeq();
+        tcpFlags[i] = d.tcpFlags();
+        payloadLength[i] = d.payloadLength();
+        probeAgent[i] = d.payloadLength() > 0 && contains(d.buffer(), d.payloadOffset(), d.payloadLength());
+        interfaceName[i] = ifname;
+        return true;
+    }
+
+    private static boolean contains(ByteBuf buf, int from, int length) {
+        int last = from + length - PROBE_AGENT.length;
+        outer:
+        for (int i = from; i <= last; i++) {
+            for (int j = 0; j < PROBE_AGENT.length; j++) {
+                if (buf.getByte(i + j) != PROBE_AGENT[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /** Index of the oldest kept packet's slot sequence number (inclusive) and the next one (exclusive). */
+    long first() {
+        return Math.max(0, added - capacity);
+    }
+
+    long end() {
+        return added;
+    }
+
+    static int slot(long sequence, int capacity) {
+        return (int) (sequence % capacity);
+    }
+
+    String src(int i) {
+        return ipVersion[i] == 4 ? PacketDecoder.formatIpv4(src4[i]) : PacketDecoder.formatIpv6(src6hi[i], src6lo[i]);
+    }
+
+    String dst(int i) {
+        return ipVersion[i] == 4 ? PacketDecoder.formatIpv4(dst4[i]) : PacketDecoder.formatIpv6(dst6hi[i], dst6lo[i]);
+    }
+
+    Tuple tuple(int i) {
+        return new Tuple(protocol[i], src(i), srcPort[i], dst(i), dstPort[i]);
+    }
+
+    long overwritten() {
+        return overwritten;
+    }
+
+    long notIp() {
+        return notIp;
+    }
+}
