@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 /** The podcap command line. The only place that prints; errors are one line on stderr and exit status 2 or 1. */
 @Command(name = "podcap", mixinStandardHelpOptions = true, version = "podcap 0.1.0",
         description = "Packet capture in Kubernetes pod network namespaces.",
-        subcommands = {CaptureCommand.class, IfacesCommand.class, DemoCommand.class})
+        subcommands = {CaptureCommand.class, IfacesCommand.class, DemoCommand.class, TraceCommand.class})
 public final class Main {
     /** Bad input: unknown namespace, interface or file, a filter that does not compile, missing privileges. */
     static final int EXIT_USAGE = 2;

@@ -40,7 +40,11 @@ final class Diagnoses {
         }
         Map<Tuple, List<TracedPacket>> connections = new LinkedHashMap<>();
         for (TracedPacket p : packets) {
-            connections.computeIfAbsent(connection(p), k -> new ArrayList<>()).add(p);
+            Tuple key = connection(p);
+            if (!connections.containsKey(key) && connections.containsKey(key.reversed())) {
+                key = key.reversed(); // a reply of a connection seen first from the other side
+            }
+            connections.computeIfAbsent(key, k -> new ArrayList<>()).add(p);
         }
         List<Finding> findings = new ArrayList<>();
         connections.forEach((key, list) -> {
@@ -94,11 +98,7 @@ final class Diagnoses {
             }
         }
         Tuple alias = aliases.get(t);
-        if (alias != null) {
-            return alias;
-        }
-        Tuple r = t.reversed();
-        return t.toString().compareTo(r.toString()) <= 0 ? t : r;
+        return alias != null ? alias : t;
     }
 
     private void sourceIsServiceIp(Connection c, List<Finding> findings) {

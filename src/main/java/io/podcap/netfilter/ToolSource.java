@@ -1,0 +1,113 @@
+package io.podcap.netfilter;
+
+import io.podcap.ns.NamespaceSpec;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A monitoring tool run inside a namespace ({@code xtables-monitor --trace}, {@code nft monitor trace},
+ * {@code conntrack -E}) whose output lines a parser turns into events. Reads on its own thread; {@link #close()}
+ * stops the tool and waits for the last line.
+ */
+public final class ToolSource implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ToolSource.class);
+
+    private final List<String> command;
+    private final Process process;
+    private final Thread reader;
+    private final LineParser parser;
+    private volatile String lastError;
+
+    private ToolSource(List<String> command, LineParser parser, Consumer<? super NetfilterEvent> sink)
+            throws IOException {
+        this.command = command;
+        this.parser = parser;
+        this.process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+        this.reader = new Thread(() -> read(sink), "podcap-" + command.get(command.size() - 1));
+        reader.setDaemon(true);
+        reader.start();
+        Thread errors = new Thread(this::readErrors, "podcap-stderr");
+        errors.setDaemon(true);
+        errors.start();
+    }
+
+    /** {@code xtables-monitor --trace} in the namespace. */
+    public static ToolSource xtablesMonitor(NamespaceSpec ns, Consumer<? super NetfilterEvent> sink) throws IOException {
+        return new ToolSource(NamespaceCommand.inside(ns, "xtables-monitor", "--trace"),
+                new XtablesMonitorParser(ToolSource::now), sink);
+    }
+
+    /** {@code nft monitor trace} in the namespace. */
+    public static ToolSource nftMonitor(NamespaceSpec ns, Consumer<? super NetfilterEvent> sink) throws IOException {
+        return new ToolSource(NamespaceCommand.inside(ns, "nft", "monitor", "trace"), new NftTraceParser(ToolSource::now),
+                sink);
+    }
+
+    /** {@code conntrack -E -o timestamp} in the namespace. */
+    public static ToolSource conntrack(NamespaceSpec ns, Consumer<? super NetfilterEvent> sink) throws IOException {
+        return new ToolSource(NamespaceCommand.inside(ns, "conntrack", "-E", "-o", "timestamp"),
+                new ConntrackParser(ToolSource::now), sink);
+    }
+
+    static long now() {
+        java.time.Instant t = java.time.Instant.now();
+        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+    }
+
+    private void read(Consumer<? super NetfilterEvent> sink) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                parser.parse(line, sink);
+            }
+        } catch (IOException e) {
+            log.debug("{} output ended: {}", command, e.getMessage());
+        }
+    }
+
+    private void readErrors() {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(),
+                StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                lastError = line;
+                log.debug("{}: {}", command.get(command.size() - 1), line);
+            }
+        } catch (IOException e) {
+            // the tool ended
+        }
+    }
+
+    /** Whether the tool is still running; when not, {@link #lastError()} usually says why. */
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public String lastError() {
+        return lastError;
+    }
+
+    public String command() {
+        return String.join(" ", command);
+    }
+
+    public LineParser parser() {
+        return parser;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(2, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+        reader.join(2000);
+    }
+}
