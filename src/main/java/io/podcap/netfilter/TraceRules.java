@@ -17,7 +17,7 @@ public final class TraceRules implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TraceRules.class);
 
     private final NamespaceSpec namespace;
-    private final List<List<String>> added = new ArrayList<>(); // the rule specs, as given to -I, for -D
+    private final List<List<String>> added = new ArrayList<>(); // TABLE CHAIN match... target..., for -D
     private boolean closed;
 
     private TraceRules(NamespaceSpec namespace) {
@@ -51,23 +51,30 @@ public final class TraceRules implements AutoCloseable {
     }
 
     private void insert(String table, String chain, List<String> match, String comment, List<String> target) {
-        List<String> spec = new ArrayList<>(List.of("-t", table, chain));
+        List<String> spec = new ArrayList<>(List.of(table, chain));
         spec.addAll(match);
         spec.addAll(List.of("-m", "comment", "--comment", comment));
         spec.addAll(target);
-        List<String> cmd = new ArrayList<>(List.of("iptables", "-w", "5"));
-        cmd.add("-I");
-        cmd.addAll(spec);
-        NamespaceCommand.run(NamespaceCommand.inside(namespace, cmd.toArray(String[]::new)));
+        NamespaceCommand.run(NamespaceCommand.inside(namespace, command("-I", spec)));
         synchronized (this) {
             added.add(spec);
         }
-        log.debug("armed in {}: iptables -I {}", namespace, String.join(" ", spec));
+        log.debug("armed in {}: iptables {}", namespace, String.join(" ", command("-I", spec)));
     }
 
-    /** The rules currently added, as {@code -t TABLE CHAIN match... -j TARGET}. */
+    /** {@code iptables -w 5 -t TABLE OP CHAIN rest...} for a spec of {@code TABLE CHAIN rest...}. */
+    private static String[] command(String op, List<String> spec) {
+        List<String> cmd = new ArrayList<>(List.of("iptables", "-w", "5", "-t", spec.get(0), op, spec.get(1)));
+        cmd.addAll(spec.subList(2, spec.size()));
+        return cmd.toArray(String[]::new);
+    }
+
+    /** The rules currently added, as {@code -t TABLE -I CHAIN match... -j TARGET}. */
     public synchronized List<String> rules() {
-        return added.stream().map(s -> String.join(" ", s)).toList();
+        return added.stream().map(s -> {
+            List<String> cmd = List.of(command("-I", s));
+            return String.join(" ", cmd.subList(3, cmd.size())); // without "iptables -w 5"
+        }).toList();
     }
 
     /** Removes every added rule; failures are logged and the rest still removed. */
@@ -78,10 +85,8 @@ public final class TraceRules implements AutoCloseable {
         }
         closed = true;
         for (int i = added.size() - 1; i >= 0; i--) {
-            List<String> cmd = new ArrayList<>(List.of("iptables", "-w", "5", "-D"));
-            cmd.addAll(added.get(i));
             try {
-                NamespaceCommand.run(NamespaceCommand.inside(namespace, cmd.toArray(String[]::new)));
+                NamespaceCommand.run(NamespaceCommand.inside(namespace, command("-D", added.get(i))));
             } catch (RuntimeException e) {
                 log.warn("could not remove a trace rule in {}: {}", namespace, e.getMessage());
             }
