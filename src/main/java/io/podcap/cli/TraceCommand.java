@@ -78,7 +78,8 @@ final class TraceCommand implements Callable<Integer> {
     @Option(names = "--conntrack-file", paramLabel = "FILE", description = "Saved conntrack -E or -L output.")
     List<Path> conntrackFiles = new ArrayList<>();
 
-    @Option(names = "--rules", paramLabel = "FILE", description = "iptables-save output (default: read live).")
+    @Option(names = "--rules", paramLabel = "FILE",
+            description = "iptables-legacy-save output, for legacy TRACE rule numbers (default: read live).")
     Path rulesFile;
 
     @Option(names = "--arm", description = "Add TRACE (and NFLOG) rules for the filter; removed on exit.")
@@ -155,7 +156,7 @@ final class TraceCommand implements Callable<Integer> {
     private void live(NamespaceSpec ns, PacketCorrelator correlator, Consumer<NetfilterEvent> sink)
             throws Exception {
         List<AutoCloseable> open = new ArrayList<>();
-        TraceRules armed = null;
+        Thread disarm = null;
         CountDownLatch done = new CountDownLatch(1);
         List<Capture> captures = new ArrayList<>();
         Thread hook = new Thread(() -> {
@@ -173,10 +174,10 @@ final class TraceCommand implements Callable<Integer> {
             if (arm) {
                 List<List<String>> matches = armMatches.isEmpty() ? BpfSelector.toIptables(filter)
                         : armMatches.stream().map(m -> List.of(m.trim().split("\\s+"))).toList();
-                armed = TraceRules.arm(ns, matches, nflogGroup == null ? -1 : nflogGroup);
-                TraceRules toRemove = armed;
-                open.add(toRemove);
-                Runtime.getRuntime().addShutdownHook(new Thread(toRemove::close, "podcap-disarm"));
+                TraceRules armed = TraceRules.arm(ns, matches, nflogGroup == null ? -1 : nflogGroup);
+                open.add(armed);
+                disarm = new Thread(armed::close, "podcap-disarm"); // Ctrl-C, SIGTERM
+                Runtime.getRuntime().addShutdownHook(disarm);
                 armed.rules().forEach(r -> err.println("armed: iptables " + r));
             }
             if (kmsg) {
@@ -239,8 +240,11 @@ final class TraceCommand implements Callable<Integer> {
             done.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
+                if (disarm != null) {
+                    Runtime.getRuntime().removeShutdownHook(disarm);
+                }
             } catch (IllegalStateException shuttingDown) {
-                // the hook is running and waits for done
+                // the hooks are running: one waits for done, the other removes what close() already removed
             }
         }
     }
@@ -253,8 +257,9 @@ final class TraceCommand implements Callable<Integer> {
             return null; // only legacy TRACE names rules by number; the other traces print the rule
         }
         try {
-            Process p = new ProcessBuilder(ns.isHost() ? List.of("iptables-save")
-                    : List.of("nsenter", "--net=" + ns.path(), "--", "iptables-save")).start();
+            // legacy TRACE numbers the rules of the legacy tables
+            Process p = new ProcessBuilder(ns.isHost() ? List.of("iptables-legacy-save")
+                    : List.of("nsenter", "--net=" + ns.path(), "--", "iptables-legacy-save")).start();
             String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0 ? RuleSet.parse(text) : null;
         } catch (IOException | InterruptedException e) {
