@@ -10,15 +10,13 @@ import java.util.function.LongSupplier;
  * {@code -o timestamp} a {@code [1700000000.123456]} comes first and gives the time.
  */
 public final class ConntrackParser extends LineParser {
-    private final LongSupplier clock;
-
     public ConntrackParser() {
         this(null);
     }
 
     /** @param clock epoch nanoseconds for lines without a timestamp of their own (live), or null */
     public ConntrackParser(LongSupplier clock) {
-        this.clock = clock;
+        super(clock);
     }
 
     @Override
@@ -94,8 +92,8 @@ public final class ConntrackParser extends LineParser {
         if (original == null || reply == null) {
             return false;
         }
-        if (time < 0 && clock != null) {
-            time = clock.getAsLong();
+        if (time < 0) {
+            time = readTime();
         }
         sink.accept(new ConntrackEvent(time, type == null ? "LIST" : type.toUpperCase(Locale.ROOT), state,
                 original, reply, unreplied, assured, mark));

@@ -31,6 +31,7 @@ public final class KernelLogParser extends LineParser {
 
     /** @param bootEpochNanos wall-clock time of boot in epoch nanoseconds, or -1 when unknown */
     public KernelLogParser(long bootEpochNanos) {
+        super(null);
         this.bootEpochNanos = bootEpochNanos;
     }
 

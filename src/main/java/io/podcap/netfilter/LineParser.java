@@ -1,15 +1,27 @@
 package io.podcap.netfilter;
 
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * A parser of one text format into {@link NetfilterEvent}s. It never throws on bad input: a line it cannot read is
  * skipped and counted. Not thread-safe; stateful parsers (traces whose lines are joined by id) keep bounded state.
  */
 public abstract class LineParser {
+    private final LongSupplier clock;
     private long lines;
     private long events;
     private long skipped;
+
+    /** @param clock epoch nanoseconds for lines as they are read live, or null (offline: no time unless the line has one) */
+    protected LineParser(LongSupplier clock) {
+        this.clock = clock;
+    }
+
+    /** The time a line without its own is stamped with: the clock's when live, else -1. */
+    protected final long readTime() {
+        return clock == null ? -1 : clock.getAsLong();
+    }
 
     /** Parses one line (without its line terminator), handing any events it completes to {@code sink}. */
     public final void parse(String line, Consumer<? super NetfilterEvent> sink) {

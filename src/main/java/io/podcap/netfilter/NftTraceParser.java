@@ -12,19 +12,14 @@ import java.util.function.LongSupplier;
  * enters a chain, {@code ... rule TEXT (verdict V)} and {@code ... policy V} the hops, joined by the id. Rule numbers
  * are handles, shown when the rule text carries {@code # handle N} ({@code nft -a monitor trace}).
  */
-public final class NftTraceParser extends LineParser {
-    private static final int MAX_OPEN_TRACES = 4096;
-
-    private final LongSupplier clock;
-    private final BoundedMap<String, PacketFields> packets = new BoundedMap<>(MAX_OPEN_TRACES);
-
+public final class NftTraceParser extends JoinedTraceParser {
     public NftTraceParser() {
         this(null);
     }
 
     /** @param clock epoch nanoseconds for each line as it is read (live), or null */
     public NftTraceParser(LongSupplier clock) {
-        this.clock = clock;
+        super(clock);
     }
 
     @Override
@@ -72,7 +67,7 @@ public final class NftTraceParser extends LineParser {
         } else {
             return false;
         }
-        long time = clock == null ? -1 : clock.getAsLong();
+        long time = readTime();
         sink.accept(new TraceHop(NetfilterEvent.Source.NFT_MONITOR, time, id, family, head[4], head[5], kind, handle,
                 verdict == null ? null : verdict.toUpperCase(Locale.ROOT), text, packets.get(id)));
         return true;
@@ -216,10 +211,5 @@ public final class NftTraceParser extends LineParser {
             }
         }
         return out;
-    }
-
-    /** Traces forgotten because more than 4096 were open at once. */
-    public long evicted() {
-        return packets.evicted();
     }
 }

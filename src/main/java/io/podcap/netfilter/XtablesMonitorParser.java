@@ -8,12 +8,7 @@ import java.util.function.LongSupplier;
  * as it enters a table, then {@code TRACE: FAMILY ID table:chain:type[:handle]:verdict  rule} lines give the hops,
  * joined by the id. The tool prints no times; live, each hop is stamped with the clock when its line is read.
  */
-public final class XtablesMonitorParser extends LineParser {
-    private static final int MAX_OPEN_TRACES = 4096;
-
-    private final LongSupplier clock;
-    private final BoundedMap<String, PacketFields> packets = new BoundedMap<>(MAX_OPEN_TRACES);
-
+public final class XtablesMonitorParser extends JoinedTraceParser {
     /** Offline: hops carry no time. */
     public XtablesMonitorParser() {
         this(null);
@@ -21,7 +16,7 @@ public final class XtablesMonitorParser extends LineParser {
 
     /** @param clock epoch nanoseconds for each line as it is read (live), or null */
     public XtablesMonitorParser(LongSupplier clock) {
-        this.clock = clock;
+        super(clock);
     }
 
     @Override
@@ -61,15 +56,10 @@ public final class XtablesMonitorParser extends LineParser {
         } else {
             verdict = p[3];
         }
-        long time = clock == null ? -1 : clock.getAsLong();
+        long time = readTime();
         sink.accept(new TraceHop(NetfilterEvent.Source.XTABLES_MONITOR, time, id, family, p[0], p[1], p[2],
                 handle, verdict.toUpperCase(java.util.Locale.ROOT), ruleText == null || ruleText.isEmpty()
                 ? null : ruleText, packets.get(id)));
         return true;
-    }
-
-    /** Traces forgotten because more than 4096 were open at once. */
-    public long evicted() {
-        return packets.evicted();
     }
 }
