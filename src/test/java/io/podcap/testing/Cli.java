@@ -22,7 +22,12 @@ public final class Cli {
     }
 
     public static Result run(String... args) throws IOException, InterruptedException {
-        List<String> command = command(args);
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                "-Dpodcap.native.lib=" + System.getProperty("podcap.native.lib"),
+                "io.podcap.cli.Main"));
+        command.addAll(List.of(args));
         File out = File.createTempFile("podcap-cli", ".out");
         File err = File.createTempFile("podcap-cli", ".err");
         try {
@@ -41,16 +46,12 @@ public final class Cli {
 
     /** Starts the CLI without waiting, for tests that signal it; the caller reads its streams and ends it. */
     public static Process start(String... args) throws IOException {
-        return new ProcessBuilder(command(args)).start();
-    }
-
-    private static List<String> command(String... args) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"),
                 "-Dpodcap.native.lib=" + System.getProperty("podcap.native.lib"),
                 "io.podcap.cli.Main"));
         command.addAll(List.of(args));
-        return command;
+        return new ProcessBuilder(command).start();
     }
 }
