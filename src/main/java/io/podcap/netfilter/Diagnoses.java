@@ -18,11 +18,11 @@ final class Diagnoses {
     private final Set<String> serviceAddresses;
     private final Set<String> nodeAddresses;
     private final long masqueradeMark;
-    private final List<ConntrackEvent> conntrack;
+    private final ConntrackTable conntrack;
     private final Map<Tuple, Tuple> aliases = new HashMap<>();
 
     Diagnoses(Set<String> serviceAddresses, Set<String> nodeAddresses, long masqueradeMark,
-              List<ConntrackEvent> conntrack) {
+              ConntrackTable conntrack) {
         this.serviceAddresses = serviceAddresses;
         this.nodeAddresses = nodeAddresses;
         this.masqueradeMark = masqueradeMark;
@@ -68,13 +68,7 @@ final class Diagnoses {
         Connection(Tuple key, List<TracedPacket> packets) {
             this.key = key;
             this.packets = packets;
-            ConntrackEvent found = null;
-            for (ConntrackEvent ct : conntrack) {
-                if (ct.original().equals(key)) {
-                    found = ct;
-                }
-            }
-            entry = found;
+            entry = conntrack.byOriginal(key);
             boolean d = entry != null && entry.isDnat();
             boolean s = entry != null && entry.isSnat();
             for (TracedPacket p : packets) {
@@ -91,11 +85,9 @@ final class Diagnoses {
 
     private Tuple connection(TracedPacket p) {
         Tuple t = p.tuple();
-        for (ConntrackEvent ct : conntrack) {
-            if (t.equals(ct.original()) || t.equals(ct.translated()) || t.equals(ct.reply())
-                    || t.equals(ct.original().reversed())) {
-                return ct.original();
-            }
+        ConntrackEvent ct = conntrack.any(t);
+        if (ct != null) {
+            return ct.original();
         }
         Tuple alias = aliases.get(t);
         return alias != null ? alias : t;

@@ -1,5 +1,7 @@
 package io.podcap.netfilter;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -30,21 +32,20 @@ public abstract class LineParser {
             skipped++;
             return;
         }
-        int[] emitted = {0};
+        List<NetfilterEvent> parsed = new ArrayList<>(1);
         boolean used;
         try {
-            used = parseLine(line, e -> {
-                emitted[0]++;
-                sink.accept(e);
-            });
+            used = parseLine(line, parsed::add);
         } catch (RuntimeException malformed) {
             // a number out of range or a cut-off field: the line is skipped, never the stream
             used = false;
+            parsed.clear();
         }
-        events += emitted[0];
         if (!used) {
             skipped++;
         }
+        events += parsed.size();
+        parsed.forEach(sink); // outside the try: the sink's own failures are not the line's
     }
 
     /** Returns false when the line is not of this format (or unusable): the caller counts it as skipped. */

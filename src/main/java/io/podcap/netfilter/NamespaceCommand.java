@@ -23,21 +23,19 @@ final class NamespaceCommand {
         return all;
     }
 
-    /** Runs to completion; returns stdout, or throws with the command and its output when it fails. */
+    /** Runs to completion; returns its output, or throws with the command and its output when it fails. */
     static String run(List<String> command) {
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(false)
+            Process p = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-            byte[] err = new byte[0];
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            err = p.getErrorStream().readAllBytes();
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new IllegalStateException(String.join(" ", command) + " did not finish in 30 s");
             }
             if (p.exitValue() != 0) {
                 throw new IllegalStateException(String.join(" ", command) + " failed (exit " + p.exitValue() + "): "
-                        + new String(err, StandardCharsets.UTF_8).strip());
+                        + out.strip());
             }
             return out;
         } catch (IOException e) {

@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>A captured packet and a traced one are the same when protocol, IPv4 identification and TCP sequence (when both
  * have one) agree, their times are within the window (when both are known), and their tuples are equal or differ by
  * NAT: only on one side (a DNAT or SNAT between the two hooks), or as a conntrack entry's original and reply tuples
- * say. IPv6 packets have no identification and match on the rest.
+ * say. IPv6 packets have no identification: candidates share the source or destination port, then the rest decides.
  *
  * <p>Packets arrive through {@link #onPacket} on one thread (a capture's reader thread, or a file reader) and cost no
  * allocation there; events may come from any thread through {@link #onEvent}. Both tables are bounded: the oldest
@@ -88,11 +88,18 @@ public final class PacketCorrelator implements PacketHandler {
     public CorrelationReport finish() {
         List<Arrived> all = new ArrayList<>(events);
         all.sort(Comparator.comparingLong(Arrived::order));
-        List<ConntrackEvent> conntrack = new ArrayList<>();
+        ConntrackTable conntrack = new ConntrackTable();
         List<Observation> observations = observations(all, conntrack);
-        Map<Long, List<Observation>> byId = new HashMap<>();
+        Map<Long, List<Observation>> byKey = new HashMap<>();
         for (Observation o : observations) {
-            byId.computeIfAbsent(key(o.protocol, o.ipId), k -> new ArrayList<>()).add(o);
+            if (o.ipId >= 0) {
+                byKey.computeIfAbsent(ipv4Key(o.protocol, o.ipId), k -> new ArrayList<>()).add(o);
+            } else {
+                for (Tuple t : o.tuples) { // IPv6: DNAT keeps the source port, SNAT the destination port
+                    byKey.computeIfAbsent(portKey(o.protocol, 0, t.srcPort()), k -> new ArrayList<>()).add(o);
+                    byKey.computeIfAbsent(portKey(o.protocol, 1, t.dstPort()), k -> new ArrayList<>()).add(o);
+                }
+            }
         }
         List<TracedPacket> out = new ArrayList<>();
         long withoutEvents = 0;
@@ -100,10 +107,16 @@ public final class PacketCorrelator implements PacketHandler {
             int i = PacketStore.slot(s, packets.capacity);
             Tuple tuple = packets.tuple(i);
             List<Observation> matches = new ArrayList<>();
-            for (Observation o : byId.getOrDefault(key(packets.protocol[i], packets.ipId[i]), List.of())) {
-                if (matches(o, i, tuple, conntrack)) {
-                    o.matched = true;
-                    matches.add(o);
+            List<List<Observation>> candidates = packets.ipId[i] >= 0
+                    ? List.of(byKey.getOrDefault(ipv4Key(packets.protocol[i], packets.ipId[i]), List.of()))
+                    : List.of(byKey.getOrDefault(portKey(packets.protocol[i], 0, packets.srcPort[i]), List.of()),
+                            byKey.getOrDefault(portKey(packets.protocol[i], 1, packets.dstPort[i]), List.of()));
+            for (List<Observation> list : candidates) {
+                for (Observation o : list) {
+                    if (!matches.contains(o) && matches(o, i, tuple, conntrack)) {
+                        o.matched = true;
+                        matches.add(o);
+                    }
                 }
             }
             if (matches.isEmpty()) {
@@ -128,7 +141,7 @@ public final class PacketCorrelator implements PacketHandler {
     }
 
     /** Groups the events into observations: one per trace id, one per legacy TRACE or LOG line. */
-    private List<Observation> observations(List<Arrived> all, List<ConntrackEvent> conntrack) {
+    private List<Observation> observations(List<Arrived> all, ConntrackTable conntrack) {
         Map<String, Observation> traces = new LinkedHashMap<>();
         List<Observation> out = new ArrayList<>();
         for (Arrived a : all) {
@@ -154,7 +167,7 @@ public final class PacketCorrelator implements PacketHandler {
         return out;
     }
 
-    private boolean matches(Observation o, int i, Tuple tuple, List<ConntrackEvent> conntrack) {
+    private boolean matches(Observation o, int i, Tuple tuple, ConntrackTable conntrack) {
         if (o.protocol != packets.protocol[i]) {
             return false;
         }
@@ -165,27 +178,20 @@ public final class PacketCorrelator implements PacketHandler {
             return false;
         }
         for (Tuple t : o.tuples) {
-            if (t.equals(tuple) || t.sameSource(tuple) || t.sameDestination(tuple) || sameConnection(t, tuple,
-                    conntrack)) {
+            if (t.equals(tuple) || t.sameSource(tuple) || t.sameDestination(tuple) || conntrack.samePacket(t, tuple)) {
                 return true;
             }
         }
         return false;
     }
 
-    private static boolean sameConnection(Tuple a, Tuple b, List<ConntrackEvent> conntrack) {
-        for (ConntrackEvent c : conntrack) {
-            Set<Tuple> forward = Set.of(c.original(), c.translated());
-            Set<Tuple> reply = Set.of(c.reply(), c.original().reversed());
-            if ((forward.contains(a) && forward.contains(b)) || (reply.contains(a) && reply.contains(b))) {
-                return true;
-            }
-        }
-        return false;
+    private static long ipv4Key(int protocol, long ipId) {
+        return ((long) (protocol & 0xff) << 40) | (ipId & 0xffff);
     }
 
-    private static long key(int protocol, long ipId) {
-        return ((long) (protocol & 0xff) << 40) | (ipId & 0xff_ffff_ffffL);
+    /** For IPv6, which has no identification: protocol and one port ({@code side} 0 source, 1 destination). */
+    private static long portKey(int protocol, int side, int port) {
+        return (1L << 62) | ((long) side << 48) | ((long) (protocol & 0xff) << 40) | (port & 0xffffffffL);
     }
 
     private static String direction(int sllPacketType) {
@@ -194,7 +200,7 @@ public final class PacketCorrelator implements PacketHandler {
 
     private static TracedPacket traced(boolean captured, long time, String iface, String direction, Tuple tuple,
                                        long ipId, long seq, int flags, List<Observation> matches,
-                                       List<ConntrackEvent> conntrack, boolean probe) {
+                                       ConntrackTable conntrack, boolean probe) {
         List<NetfilterEvent> events = new ArrayList<>();
         List<Long> order = new ArrayList<>();
         for (Observation o : matches) {
@@ -244,15 +250,15 @@ public final class PacketCorrelator implements PacketHandler {
     }
 
     /** Conntrack's view when it has the connection, else the first and last tuple the packet was seen with. */
-    private static Nat nat(Collection<Tuple> seen, List<ConntrackEvent> conntrack) {
-        for (ConntrackEvent c : conntrack) {
-            if (c.isDnat() || c.isSnat()) {
-                if (seen.contains(c.original()) || seen.contains(c.translated())) {
-                    return Nat.of(c.original(), c.translated(), "conntrack");
-                }
-                if (seen.contains(c.reply()) || seen.contains(c.original().reversed())) {
-                    return Nat.of(c.reply(), c.original().reversed(), "conntrack");
-                }
+    private static Nat nat(Collection<Tuple> seen, ConntrackTable conntrack) {
+        for (Tuple t : seen) {
+            ConntrackEvent f = conntrack.forward(t);
+            if (f != null && (f.isDnat() || f.isSnat())) {
+                return Nat.of(f.original(), f.translated(), "conntrack");
+            }
+            ConntrackEvent r = conntrack.reply(t);
+            if (r != null && (r.isDnat() || r.isSnat())) {
+                return Nat.of(r.reply(), r.original().reversed(), "conntrack");
             }
         }
         if (seen.size() < 2) {

@@ -52,6 +52,14 @@ public final class RuleSet {
         return set;
     }
 
+    /**
+     * The legacy tables of a namespace ({@code iptables-legacy-save} run inside it): what legacy TRACE numbers.
+     * Throws IllegalStateException when the tool fails.
+     */
+    public static RuleSet readLegacy(io.podcap.ns.NamespaceSpec namespace) {
+        return parse(NamespaceCommand.run(NamespaceCommand.inside(namespace, "iptables-legacy-save")));
+    }
+
     /** The rule a legacy TRACE line names ({@code nat:KUBE-SERVICES:rule:25}). */
     public Optional<Rule> rule(String table, String chain, int number) {
         List<Rule> rules = chains.get(table + ":" + chain);

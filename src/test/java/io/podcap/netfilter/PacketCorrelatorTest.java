@@ -114,6 +114,21 @@ class PacketCorrelatorTest {
     }
 
     @Test
+    void ipv6MatchesOnPortsAcrossDnat() throws Exception {
+        PacketCorrelator c = PacketCorrelator.builder().build();
+        feed(c, new KernelLogParser(), "[ 1.0] v6: IN= OUT=eth0 SRC=fd00:0000:0000:0000:0000:0000:0000:0005 "
+                + "DST=fd00:0000:0000:0000:0000:0000:0096:0001 LEN=80 TC=0 HOPLIMIT=64 FLOWLBL=1 PROTO=TCP SPT=40000 "
+                + "DPT=443 SEQ=77 ACK=0 WINDOW=1 RES=0x00 SYN URGP=0");
+        c.onPacket(RawTcp.view6(T0, "fd00::5", 40000, "fd00::9", 6443, 77, SYN));  // after DNAT: same source
+        c.onPacket(RawTcp.view6(T0, "fd00::5", 40000, "fd00::9", 6443, 78, SYN));  // another seq
+        CorrelationReport r = c.finish();
+        assertEquals("SYN [fd00::5]:40000 > [fd00::9]:6443", r.packets().get(0).summary());
+        assertEquals(1, r.packets().get(0).logs().size());
+        assertEquals("DNAT", r.packets().get(0).nat().kind());
+        assertTrue(r.packets().get(1).logs().isEmpty());
+    }
+
+    @Test
     void tablesAreBoundedAndCount() throws Exception {
         PacketCorrelator c = PacketCorrelator.builder().maxPackets(4).maxEvents(3).build();
         for (int i = 0; i < 10; i++) {

@@ -24,6 +24,16 @@ final class RawTcp {
     private RawTcp() {
     }
 
+    static PacketView view6(long timeNanos, String src, int sport, String dst, int dport, long seq, int flags)
+            throws Exception {
+        ByteBuf b = Unpooled.buffer();
+        b.writeInt(0x60000000).writeShort(20).writeByte(6).writeByte(64)
+                .writeBytes(InetAddress.getByName(src).getAddress()).writeBytes(InetAddress.getByName(dst).getAddress());
+        b.writeShort(sport).writeShort(dport).writeInt((int) seq).writeInt(0).writeByte(0x50).writeByte(flags)
+                .writeShort(65535).writeShort(0).writeShort(0);
+        return new PacketView().wrap(b, 0, b.readableBytes(), b.readableBytes(), timeNanos, 2, LinkType.RAW, SOURCE);
+    }
+
     static PacketView view(long timeNanos, String src, int sport, String dst, int dport, int ipId, long seq,
                            int flags, String payload) throws Exception {
         byte[] data = payload.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
