@@ -65,8 +65,10 @@ class TraceCliTest {
             assertTrue(out.contains("FINDING unanswered-syn"), r::toString);
             assertTrue(out.contains(k.vip + " is a service address (kube-ipvs0)"), r::toString);
 
+            k.node("iptables", "-t", "mangle", "-A", "POSTROUTING", "-p", "tcp", "--dport", "8080", "-j", "NFLOG",
+                    "--nflog-group", "23", "--nflog-prefix", "cli-post").ok();
             Cli.Result json = traceWhileConnecting(k, "trace", "--netns", k.nodeSpec(), "--filter", "tcp port 8080",
-                    "--xtables-monitor", "--duration", "6", "--json");
+                    "--xtables-monitor", "--nflog-group", "23", "--duration", "6", "--json");
             assertEquals(0, json.exitCode(), json::toString);
             List<Map<String, Object>> objects = new ArrayList<>();
             json.stdout().lines().forEach(l -> objects.add(parse(l)));
@@ -77,6 +79,7 @@ class TraceCliTest {
             assertEquals(k.vip, packet.get("src"));
             assertEquals(k.backendIp, packet.get("dst"));
             assertTrue(String.valueOf(packet.get("hops")).contains("DNAT"), packet::toString);
+            assertTrue(String.valueOf(packet.get("logs")).contains("nflog cli-post POSTROUTING"), packet::toString);
             assertEquals("stats", objects.get(objects.size() - 1).get("type"));
 
             k.addMasquerade();
@@ -138,13 +141,15 @@ class TraceCliTest {
             assertTrue(r.stdout().contains("nat:OUTPUT rule") && r.stdout().contains("dnat to"), r::toString);
             assertFalse(rules(k).contains("podcap-trace"), "rules removed at exit");
 
-            Process p = Cli.start("trace", "--netns", k.nodeSpec(), "--filter", "tcp port 80", "--arm");
+            Process p = Cli.start("trace", "--netns", k.nodeSpec(), "--filter", "tcp port 80", "--arm",
+                    "--nflog-group", "9");
             try (BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(),
                     StandardCharsets.UTF_8))) {
                 for (String line; (line = err.readLine()) != null && !line.startsWith("tracing in"); ) {
                     // armed: lines first
                 }
-                assertTrue(rules(k).contains("podcap-trace"), "rules present while tracing");
+                String armed = rules(k);
+                assertTrue(armed.contains("-j TRACE") && armed.contains("--nflog-group 9"), armed);
                 p.destroy(); // SIGTERM
                 assertTrue(p.waitFor(20, TimeUnit.SECONDS));
             } finally {
