@@ -42,7 +42,9 @@ final class TraceOutput {
             }
             out.println(sb);
             for (TraceHop h : p.hops()) {
-                out.println("    " + h.label() + (h.ruleText() == null ? "" : "   " + h.ruleText()));
+                String comment = h.comment();
+                out.println("    " + h.label() + (comment == null ? "" : " [" + comment + "]")
+                        + (h.ruleText() == null ? "" : "   " + h.ruleText()));
             }
             for (LogEvent l : p.logs()) {
                 out.println("    " + l.source().label() + (l.prefix() == null || l.prefix().isEmpty() ? ""
@@ -132,6 +134,7 @@ final class TraceOutput {
             g.writeStringField("rule", h.rule());
             g.writeStringField("verdict", h.verdict());
             g.writeStringField("ruleText", h.ruleText());
+            g.writeStringField("comment", h.comment());
             g.writeEndObject();
         }
         g.writeEndArray();

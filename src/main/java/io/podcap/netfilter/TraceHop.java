@@ -12,10 +12,22 @@ public record TraceHop(Source source, long timeNanos, String traceId, String fam
                        String kind, String rule, String verdict, String ruleText, PacketFields packet)
         implements NetfilterEvent {
 
+    /** Whether the packet was dropped or rejected here: by the verdict, or when there is none, by the rule text. */
     public boolean isDrop() {
-        return "DROP".equals(verdict) || "REJECT".equals(verdict)
-                || (ruleText != null && (ruleText.contains("-j DROP") || ruleText.contains("-j REJECT")
-                || ruleText.endsWith(" drop") || ruleText.contains(" reject")));
+        if (verdict != null) {
+            return verdict.equals("DROP") || verdict.equals("REJECT");
+        }
+        return ruleText != null && (ruleText.contains("-j DROP") || ruleText.contains("-j REJECT")
+                || ruleText.endsWith(" drop") || ruleText.contains(" reject"));
+    }
+
+    /** The rule's comment (kube-proxy names the service there: {@code default/kubernetes:https}), or null. */
+    public String comment() {
+        if (ruleText == null) {
+            return null;
+        }
+        String c = RuleSet.option(ruleText, "--comment"); // iptables
+        return c != null ? c : RuleSet.option(ruleText, "comment"); // nft
     }
 
     /** {@code nat:OUTPUT rule 2 ACCEPT}, as the human output shows a hop. */

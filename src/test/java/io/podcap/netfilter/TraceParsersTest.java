@@ -21,7 +21,8 @@ class TraceParsersTest {
                         + "SPORT=42230 DPORT=80 SYN ",
                 " TRACE: 2 f0c51c31 nat:OUTPUT:rule:0x2:ACCEPT  -4 -t nat -A OUTPUT -d 10.96.0.10/32 -p tcp -m tcp "
                         + "--dport 80 -j DNAT --to-destination 10.77.0.2:8080",
-                " TRACE: 2 f0c51c31 filter:KUBE-SERVICES:rule:0x9:JUMP:KUBE-SVC-X  -4 -t filter -A KUBE-SERVICES -j KUBE-SVC-X",
+                " TRACE: 2 f0c51c31 filter:KUBE-SERVICES:rule:0x9:JUMP:KUBE-SVC-X  -4 -t filter -A KUBE-SERVICES "
+                        + "-d 10.96.0.1/32 -p tcp -m comment --comment \"default/kubernetes:https cluster IP\" -j KUBE-SVC-X",
                 "EVENT: -4 -t filter -A OUTPUT -j ACCEPT");
         assertEquals(4, e.size());
         TraceHop first = (TraceHop) e.get(0);
@@ -41,6 +42,8 @@ class TraceParsersTest {
         assertTrue(dnat.packet().dontFragment());
         assertEquals(new Tuple(6, "10.96.0.10", 42230, "10.96.0.10", 80), dnat.packet().tuple());
         assertEquals("JUMP:KUBE-SVC-X", ((TraceHop) e.get(3)).verdict());
+        assertEquals("default/kubernetes:https cluster IP", ((TraceHop) e.get(3)).comment());
+        assertNull(first.comment());
         assertEquals(1, p.skipped(), "the EVENT line");
     }
 
@@ -57,7 +60,7 @@ class TraceParsersTest {
                 "trace id 1 ip filter INPUT packet: iif \"eth0\" ether saddr 02:00:00:00:00:01 ether daddr "
                         + "02:00:00:00:00:02 ip saddr 10.0.0.1 ip daddr 10.0.0.2 ip id 7 ip protocol tcp tcp sport 5 "
                         + "tcp dport 8080 tcp flags == (syn | ack) tcp window 100 meta mark 0x00004000",
-                "trace id 1 ip filter INPUT rule tcp dport 8080 drop # handle 7 (verdict drop)",
+                "trace id 1 ip filter INPUT rule tcp dport 8080 comment \"no probes\" drop # handle 7 (verdict drop)",
                 "trace id 2 ip6 filter INPUT packet: iif \"eth0\" ip6 saddr fe80::1 ip6 daddr fe80::2 "
                         + "ip6 nexthdr udp udp sport 546 udp dport 547",
                 "trace id 2 ip6 filter INPUT verdict continue",
@@ -74,6 +77,7 @@ class TraceParsersTest {
         assertEquals("ACCEPT", ((TraceHop) e.get(1)).verdict());
         TraceHop drop = (TraceHop) e.get(2);
         assertEquals("7", drop.rule());
+        assertEquals("no probes", drop.comment());
         assertEquals("DROP", drop.verdict());
         assertTrue(drop.isDrop());
         assertEquals(TcpFlags.SYN | TcpFlags.ACK, drop.packet().tcpFlags());
