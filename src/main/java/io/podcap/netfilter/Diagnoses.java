@@ -136,10 +136,13 @@ final class Diagnoses {
             }
         }
         for (List<TracedPacket> syns : synsBySeq.values()) {
-            if (syns.size() >= 2) {
+            // one SYN captured on two interfaces (a bridge and a veth) has one IP id: that is no retransmission
+            long sent = syns.stream().map(p -> p.ipId() >= 0 ? p.ipId() : p.timeNanos() / 200_000_000L)
+                    .distinct().count();
+            if (sent >= 2) {
                 TracedPacket last = syns.get(syns.size() - 1);
                 List<String> evidence = new ArrayList<>();
-                evidence.add(syns.size() + " SYNs with seq " + last.seq() + " (retransmitted), last: " + describe(last));
+                evidence.add(sent + " SYNs with seq " + last.seq() + " (retransmitted), last: " + describe(last));
                 if (c.dnat) {
                     evidence.add("to backend " + Tuple.endpoint(last.tuple().dst(), last.tuple().dstPort())
                             + " after DNAT from " + Tuple.endpoint(c.key.dst(), c.key.dstPort()));

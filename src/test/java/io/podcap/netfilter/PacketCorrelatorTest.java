@@ -93,6 +93,11 @@ class PacketCorrelatorTest {
         assertEquals("trace", p.nat().evidence());
         assertTrue(r.has("source-is-service-ip"), r.findings().toString());
         assertFalse(r.has("unanswered-syn"), "one SYN is not a retransmission");
+
+        c = PacketCorrelator.builder().build();
+        c.onPacket(RawTcp.view(T0, "10.0.0.1", 5, "10.0.0.2", 80, 100, 1, SYN, ""));
+        c.onPacket(RawTcp.view(T0 + 1000, "10.0.0.1", 5, "10.0.0.2", 80, 100, 1, SYN, "")); // on a second interface
+        assertFalse(c.finish().has("unanswered-syn"), "one SYN seen twice is not a retransmission");
     }
 
     @Test
