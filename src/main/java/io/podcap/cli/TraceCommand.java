@@ -1,6 +1,7 @@
 package io.podcap.cli;
 
 import io.podcap.capture.Capture;
+import io.podcap.capture.PacketHandler;
 import io.podcap.netfilter.BpfSelector;
 import io.podcap.netfilter.ConntrackParser;
 import io.podcap.netfilter.CorrelationReport;
@@ -133,28 +134,28 @@ final class TraceCommand implements Callable<Integer> {
         for (Path f : conntrackFiles) {
             feed(f, new ConntrackParser(), sink);
         }
+        TraceOutput output = new TraceOutput(System.out, json);
         if (read != null) {
             try (PcapReader reader = PcapReader.open(read)) {
-                reader.readAll(filter.isEmpty() ? correlator : new OfflineFilter(filter, 262_144, correlator));
+                PacketHandler handler = filter.isEmpty() ? correlator : new OfflineFilter(filter, 262_144, correlator);
+                while (reader.read(handler, 256) >= 0) {
+                    output.packets(correlator.drain(correlator.latestPacketTime() + 1));
+                }
             }
         } else {
-            live(ns, correlator, sink);
+            live(ns, correlator, sink, output);
         }
+        output.packets(correlator.drain(Long.MAX_VALUE));
         CorrelationReport report = correlator.finish();
-        if (json) {
-            TraceOutput.json(report, System.out);
-        } else {
-            TraceOutput.human(report, System.out);
-        }
-        System.out.flush();
+        output.end(report);
         err.printf("%d packets captured (%d without a netfilter record), %d traced or logged but not captured, "
                         + "%d findings%n", report.packets().stream().filter(p -> p.captured()).count(),
                 report.capturedWithoutEvents(), report.eventsWithoutPacket(), report.findings().size());
         return 0;
     }
 
-    private void live(NamespaceSpec ns, PacketCorrelator correlator, Consumer<NetfilterEvent> sink)
-            throws Exception {
+    private void live(NamespaceSpec ns, PacketCorrelator correlator, Consumer<NetfilterEvent> sink,
+                      TraceOutput output) throws Exception {
         List<AutoCloseable> open = new ArrayList<>();
         Thread disarm = null;
         CountDownLatch done = new CountDownLatch(1);
@@ -220,10 +221,12 @@ final class TraceCommand implements Callable<Integer> {
             err.printf("tracing in %s on %s%s; %s%n", ns, iface, filter.isEmpty() ? "" : " (filter '" + filter + "')",
                     duration > 0 ? "for " + duration + " s" : "Ctrl-C to stop");
             long deadline = duration > 0 ? System.nanoTime() + (long) (duration * 1e9) : Long.MAX_VALUE;
-            while (!main.awaitTermination(Duration.ofMillis(200))) {
+            long hold = (long) (window * 1e9); // trace lines of a packet come soon after it; give them the window
+            while (!main.awaitTermination(Duration.ofMillis(1000))) {
                 if (System.nanoTime() >= deadline) {
                     main.stop();
                 }
+                output.packets(correlator.drain(ToolSource.now() - hold));
             }
             Thread.sleep(300); // the last trace and log lines of the last packets
             if (main.failure() != null) {

@@ -13,55 +13,85 @@ import java.io.StringWriter;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 
-/** Prints a correlation: per packet its hops, logs, NAT and marks, then the findings; or JSON, one object a line. */
+/**
+ * Prints a correlation as it goes: per packet its hops, logs, NAT and marks; at the end the findings and counters.
+ * Or JSON, one object a line.
+ */
 final class TraceOutput {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSS")
             .withZone(ZoneId.systemDefault());
     private static final JsonFactory JSON = new JsonFactory();
 
-    private TraceOutput() {
+    private final PrintStream out;
+    private final boolean json;
+
+    TraceOutput(PrintStream out, boolean json) {
+        this.out = out;
+        this.json = json;
     }
 
-    static void human(CorrelationReport report, PrintStream out) {
-        for (TracedPacket p : report.packets()) {
-            StringBuilder sb = new StringBuilder();
-            sb.append(p.timeNanos() > 0 ? TIME.format(instant(p.timeNanos())) : "--:--:--.------").append(' ');
-            if (p.captured()) {
-                sb.append(p.direction() == null ? "" : p.direction() + " ").append(p.iface() == null ? "" : p.iface())
-                        .append(' ');
+    void packets(List<TracedPacket> packets) throws IOException {
+        for (TracedPacket p : packets) {
+            if (json) {
+                out.println(line(g -> packet(g, p)));
             } else {
-                sb.append("(not captured) ");
-            }
-            sb.append(p.summary());
-            if (p.ipId() >= 0) {
-                sb.append("  id ").append(p.ipId());
-            }
-            if (p.seq() >= 0) {
-                sb.append(" seq ").append(p.seq());
-            }
-            out.println(sb);
-            for (TraceHop h : p.hops()) {
-                String comment = h.comment();
-                out.println("    " + h.label() + (comment == null ? "" : " [" + comment + "]")
-                        + (h.ruleText() == null ? "" : "   " + h.ruleText()));
-            }
-            for (LogEvent l : p.logs()) {
-                out.println("    " + l.source().label() + (l.prefix() == null || l.prefix().isEmpty() ? ""
-                        : " \"" + l.prefix() + "\"") + (l.hook() == null ? "" : " at " + l.hook())
-                        + (l.packet().mark() > 0 ? " mark 0x" + Long.toHexString(l.packet().mark()) : ""));
-            }
-            if (p.nat() != null) {
-                out.println("    NAT " + p.nat());
-            }
-            if (p.in() != null || p.out() != null || !p.marks().isEmpty()) {
-                out.println("    in " + dash(p.in()) + " out " + dash(p.out()) + (p.marks().isEmpty() ? ""
-                        : " marks " + p.marks().stream().map(m -> "0x" + Long.toHexString(m)).toList()));
-            }
-            if (p.captured() && p.hops().isEmpty() && p.logs().isEmpty()) {
-                out.println("    (no trace or log record)");
+                human(p);
             }
         }
+        out.flush();
+    }
+
+    void end(CorrelationReport report) throws IOException {
+        if (json) {
+            json(report);
+        } else {
+            human(report);
+        }
+        out.flush();
+    }
+
+    private void human(TracedPacket p) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(p.timeNanos() > 0 ? TIME.format(instant(p.timeNanos())) : "--:--:--.------").append(' ');
+        if (p.captured()) {
+            sb.append(p.direction() == null ? "" : p.direction() + " ").append(p.iface() == null ? "" : p.iface())
+                    .append(' ');
+        } else {
+            sb.append("(not captured) ");
+        }
+        sb.append(p.summary());
+        if (p.ipId() >= 0) {
+            sb.append("  id ").append(p.ipId());
+        }
+        if (p.seq() >= 0) {
+            sb.append(" seq ").append(p.seq());
+        }
+        out.println(sb);
+        for (TraceHop h : p.hops()) {
+            String comment = h.comment();
+            out.println("    " + h.label() + (comment == null ? "" : " [" + comment + "]")
+                    + (h.ruleText() == null ? "" : "   " + h.ruleText()));
+        }
+        for (LogEvent l : p.logs()) {
+            out.println("    " + l.source().label() + (l.prefix() == null || l.prefix().isEmpty() ? ""
+                    : " \"" + l.prefix() + "\"") + (l.hook() == null ? "" : " at " + l.hook())
+                    + (l.packet().mark() > 0 ? " mark 0x" + Long.toHexString(l.packet().mark()) : ""));
+        }
+        if (p.nat() != null) {
+            out.println("    NAT " + p.nat());
+        }
+        if (p.in() != null || p.out() != null || !p.marks().isEmpty()) {
+            out.println("    in " + dash(p.in()) + " out " + dash(p.out()) + (p.marks().isEmpty() ? ""
+                    : " marks " + p.marks().stream().map(m -> "0x" + Long.toHexString(m)).toList()));
+        }
+        if (p.captured() && p.hops().isEmpty() && p.logs().isEmpty()) {
+            out.println("    (no trace or log record)");
+        }
+    }
+
+    private void human(CorrelationReport report) {
         for (Finding f : report.findings()) {
             out.println();
             out.println("FINDING " + f.name() + "  " + f.subject());
@@ -82,10 +112,7 @@ final class TraceOutput {
         return Instant.ofEpochSecond(nanos / 1_000_000_000L, nanos % 1_000_000_000L);
     }
 
-    static void json(CorrelationReport report, PrintStream out) throws IOException {
-        for (TracedPacket p : report.packets()) {
-            out.println(line(g -> packet(g, p)));
-        }
+    private void json(CorrelationReport report) throws IOException {
         for (Finding f : report.findings()) {
             out.println(line(g -> {
                 g.writeStringField("type", "finding");
@@ -104,7 +131,8 @@ final class TraceOutput {
             g.writeNumberField("packets", report.packets().stream().filter(TracedPacket::captured).count());
             g.writeNumberField("capturedWithoutEvents", report.capturedWithoutEvents());
             g.writeNumberField("eventsWithoutPacket", report.eventsWithoutPacket());
-            g.writeNumberField("packetsOverwritten", report.packetsOverwritten());
+            g.writeNumberField("packetsDropped", report.packetsDropped());
+            g.writeNumberField("packetsForgotten", report.packetsForgotten());
             g.writeNumberField("eventsDropped", report.eventsDropped());
             g.writeNumberField("packetsNotIp", report.packetsNotIp());
         }));

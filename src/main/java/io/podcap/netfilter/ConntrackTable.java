@@ -1,13 +1,24 @@
 package io.podcap.netfilter;
 
-import java.util.HashMap;
-import java.util.Map;
-
-/** Conntrack events by tuple, the latest event of a connection winning: lookups stay O(1) per packet. */
+/**
+ * Conntrack events by tuple, the latest event of a connection winning: lookups stay O(1) per packet. Bounded: the
+ * least recently added connections go first.
+ */
 final class ConntrackTable {
-    private final Map<Tuple, ConntrackEvent> forward = new HashMap<>(); // original and translated tuples
-    private final Map<Tuple, ConntrackEvent> reply = new HashMap<>();   // reply and de-translated tuples
-    private final Map<Tuple, ConntrackEvent> byOriginal = new HashMap<>();
+    private final BoundedMap<Tuple, ConntrackEvent> forward; // original and translated tuples
+    private final BoundedMap<Tuple, ConntrackEvent> reply;   // reply and de-translated tuples
+    private final BoundedMap<Tuple, ConntrackEvent> byOriginal;
+
+    ConntrackTable(int connections) {
+        forward = new BoundedMap<>(2 * connections);
+        reply = new BoundedMap<>(2 * connections);
+        byOriginal = new BoundedMap<>(connections);
+    }
+
+    /** Connections forgotten because the table was full. */
+    long evicted() {
+        return byOriginal.evicted();
+    }
 
     void add(ConntrackEvent e) {
         forward.put(e.original(), e);

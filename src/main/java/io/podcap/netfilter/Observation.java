@@ -10,6 +10,7 @@ import java.util.Set;
  * tuples are those at each hook, so a translated packet has several.
  */
 final class Observation {
+    final String traceId; // source/id for trace-id formats, else null
     final List<NetfilterEvent> events = new ArrayList<>();
     final List<Long> order = new ArrayList<>();
     final Set<Tuple> tuples = new LinkedHashSet<>();
@@ -18,6 +19,10 @@ final class Observation {
     long seq = -1;
     long time = -1;
     boolean matched;
+
+    Observation(String traceId) {
+        this.traceId = traceId;
+    }
 
     void add(NetfilterEvent e, long arrival, PacketFields p) {
         events.add(e);

@@ -5,11 +5,10 @@ import io.podcap.capture.PacketView;
 import io.podcap.decode.IpProtocol;
 import io.podcap.decode.TcpFlags;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +28,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * say. IPv6 packets have no identification: candidates share the source or destination port, then the rest decides.
  *
  * <p>Packets arrive through {@link #onPacket} on one thread (a capture's reader thread, or a file reader) and cost no
- * allocation there; events may come from any thread through {@link #onEvent}. Both tables are bounded: the oldest
- * packet or event is dropped and counted. {@link #finish()} correlates what was kept.
+ * allocation or lock there; events may come from any thread through {@link #onEvent}. {@link #drain} correlates the
+ * packets older than a time on another thread (or the same) and lets go of events that can no longer match;
+ * {@link #finish()} takes the rest and names the findings. Every table is bounded and counts what it drops: packets
+ * waiting to be drained, events waiting, open observations and conntrack entries, packets kept for the diagnosis.
  *
  * <pre>{@code
  * PacketCorrelator c = PacketCorrelator.builder().serviceAddresses(Set.of("10.96.0.10")).build();
@@ -47,11 +48,19 @@ public final class PacketCorrelator implements PacketHandler {
     private final Set<String> nodeAddresses;
     private final long masqueradeMark;
     private final RuleSet rules;
+    private final int maxPackets;
     private final PacketStore packets;
     private final ConcurrentLinkedQueue<Arrived> events = new ConcurrentLinkedQueue<>();
     private final AtomicInteger eventCount = new AtomicInteger();
     private final AtomicLong eventsDropped = new AtomicLong();
     private final AtomicLong arrivals = new AtomicLong();
+    // the consumer's side: drain() and finish()
+    private final ConntrackTable conntrack;
+    private final ObservationIndex index;
+    private final ArrayDeque<TracedPacket> retained = new ArrayDeque<>();
+    private long withoutEvents;
+    private long withoutPacket;
+    private long forgotten;
 
     private PacketCorrelator(Builder b) {
         windowNanos = b.window.toNanos();
@@ -60,7 +69,10 @@ public final class PacketCorrelator implements PacketHandler {
         nodeAddresses = Set.copyOf(b.nodeAddresses);
         masqueradeMark = b.masqueradeMark;
         rules = b.rules;
+        maxPackets = b.maxPackets;
         packets = new PacketStore(b.maxPackets);
+        conntrack = new ConntrackTable(b.maxEvents);
+        index = new ObservationIndex(b.maxEvents, rules, conntrack);
     }
 
     public static Builder builder() {
@@ -84,90 +96,82 @@ public final class PacketCorrelator implements PacketHandler {
         }
     }
 
-    /** Correlates everything received so far. Call once packets have stopped arriving (the capture closed). */
-    public CorrelationReport finish() {
-        List<Arrived> all = new ArrayList<>(events);
-        all.sort(Comparator.comparingLong(Arrived::order));
-        ConntrackTable conntrack = new ConntrackTable();
-        List<Observation> observations = observations(all, conntrack);
-        Map<Long, List<Observation>> byKey = new HashMap<>();
-        for (Observation o : observations) {
-            if (o.ipId >= 0) {
-                byKey.computeIfAbsent(ipv4Key(o.protocol, o.ipId), k -> new ArrayList<>()).add(o);
-            } else {
-                for (Tuple t : o.tuples) { // IPv6: DNAT keeps the source port, SNAT the destination port
-                    byKey.computeIfAbsent(portKey(o.protocol, 0, t.srcPort()), k -> new ArrayList<>()).add(o);
-                    byKey.computeIfAbsent(portKey(o.protocol, 1, t.dstPort()), k -> new ArrayList<>()).add(o);
-                }
-            }
-        }
+    /**
+     * Correlates the captured packets older than {@code beforeNanos} and returns them, with the traced packets
+     * whose observations expired unmatched (not captured). Live, call it now and then with the current time less a
+     * hold-back of about the window, so that late trace lines still find their packet. {@code Long.MAX_VALUE} takes
+     * everything. Call from one thread (not necessarily the packets' thread).
+     */
+    public List<TracedPacket> drain(long beforeNanos) {
         List<TracedPacket> out = new ArrayList<>();
-        long withoutEvents = 0;
-        for (long s = packets.first(); s < packets.end(); s++) {
-            int i = PacketStore.slot(s, packets.capacity);
-            Tuple tuple = packets.tuple(i);
-            List<Observation> matches = new ArrayList<>();
-            List<List<Observation>> candidates = packets.ipId[i] >= 0
-                    ? List.of(byKey.getOrDefault(ipv4Key(packets.protocol[i], packets.ipId[i]), List.of()))
-                    : List.of(byKey.getOrDefault(portKey(packets.protocol[i], 0, packets.srcPort[i]), List.of()),
-                            byKey.getOrDefault(portKey(packets.protocol[i], 1, packets.dstPort[i]), List.of()));
-            for (List<Observation> list : candidates) {
-                for (Observation o : list) {
-                    if (!matches.contains(o) && matches(o, i, tuple, conntrack)) {
-                        o.matched = true;
-                        matches.add(o);
-                    }
-                }
-            }
-            if (matches.isEmpty()) {
-                withoutEvents++;
-            }
-            out.add(traced(true, packets.time[i], packets.interfaceName[i], direction(packets.direction[i]), tuple,
-                    packets.ipId[i], packets.seq[i], packets.tcpFlags[i], matches, conntrack, packets.probeAgent[i]));
+        List<TracedPacket> notCaptured = new ArrayList<>();
+        for (Arrived a; (a = events.poll()) != null; ) {
+            eventCount.decrementAndGet();
+            index.add(a.event(), a.order(), notCaptured);
         }
-        long withoutPacket = 0;
-        for (Observation o : observations) {
-            PacketFields p = o.firstPacket();
-            if (!o.matched && p != null) {
-                withoutPacket++;
-                out.add(traced(false, o.time, null, null, p.tuple(), p.ipId(), p.seq(), p.tcpFlags(), List.of(o),
-                        conntrack, false));
+        long s = packets.taken();
+        for (long end = packets.end(); s < end; s++) {
+            int i = packets.slot(s);
+            if (packets.time[i] >= beforeNanos) {
+                break;
             }
+            out.add(correlate(i));
         }
-        List<Finding> findings = new Diagnoses(serviceAddresses, nodeAddresses, masqueradeMark, conntrack)
-                .diagnose(out);
-        return new CorrelationReport(out, findings, withoutEvents, withoutPacket, packets.overwritten(),
-                eventsDropped.get(), packets.notIp());
-    }
-
-    /** Groups the events into observations: one per trace id, one per legacy TRACE or LOG line. */
-    private List<Observation> observations(List<Arrived> all, ConntrackTable conntrack) {
-        Map<String, Observation> traces = new LinkedHashMap<>();
-        List<Observation> out = new ArrayList<>();
-        for (Arrived a : all) {
-            NetfilterEvent e = a.event();
-            long order = a.order();
-            if (e instanceof ConntrackEvent c) {
-                conntrack.add(c);
-            } else if (e instanceof TraceHop h && h.traceId() != null) {
-                TraceHop hop = rules == null ? h : rules.annotate(h);
-                Observation o = traces.computeIfAbsent(h.source() + "/" + h.traceId(), k -> {
-                    Observation n = new Observation();
-                    out.add(n);
-                    return n;
-                });
-                o.add(hop, order, hop.packet());
-            } else {
-                Observation o = new Observation();
-                NetfilterEvent event = e instanceof TraceHop h && rules != null ? rules.annotate(h) : e;
-                o.add(event, order, fields(event));
-                out.add(o);
+        packets.taken(s);
+        if (beforeNanos == Long.MAX_VALUE) {
+            index.expireAll(notCaptured);
+        } else {
+            index.expire(beforeNanos - windowNanos, notCaptured);
+        }
+        withoutPacket += notCaptured.size();
+        out.addAll(notCaptured);
+        for (TracedPacket p : out) {
+            retained.add(p);
+            if (retained.size() > maxPackets) {
+                retained.pollFirst();
+                forgotten++;
             }
         }
         return out;
     }
 
-    private boolean matches(Observation o, int i, Tuple tuple, ConntrackTable conntrack) {
+    /** The capture time of the last packet added, or -1. */
+    public long latestPacketTime() {
+        long end = packets.end();
+        return end == 0 ? -1 : packets.time[packets.slot(end - 1)];
+    }
+
+    /**
+     * Takes everything left ({@link #drain} with {@code Long.MAX_VALUE}) and diagnoses the packets kept: call once
+     * packets have stopped arriving (the capture closed). The report holds all kept packets, drained before or not.
+     */
+    public CorrelationReport finish() {
+        drain(Long.MAX_VALUE);
+        List<TracedPacket> all = new ArrayList<>(retained);
+        List<Finding> findings = new Diagnoses(serviceAddresses, nodeAddresses, masqueradeMark, conntrack)
+                .diagnose(all);
+        return new CorrelationReport(all, findings, withoutEvents, withoutPacket, packets.dropped(), forgotten,
+                eventsDropped.get() + index.evicted() + conntrack.evicted(), packets.notIp());
+    }
+
+    private TracedPacket correlate(int i) {
+        Tuple tuple = packets.tuple(i);
+        List<Observation> matches = new ArrayList<>();
+        for (Observation o : index.candidates(packets.protocol[i], packets.ipId[i], packets.srcPort[i],
+                packets.dstPort[i])) {
+            if (matches(o, i, tuple)) {
+                o.matched = true;
+                matches.add(o);
+            }
+        }
+        if (matches.isEmpty()) {
+            withoutEvents++;
+        }
+        return traced(true, packets.time[i], packets.interfaceName[i], direction(packets.direction[i]), tuple,
+                packets.ipId[i], packets.seq[i], packets.tcpFlags[i], matches, conntrack, packets.probeAgent[i]);
+    }
+
+    private boolean matches(Observation o, int i, Tuple tuple) {
         if (o.protocol != packets.protocol[i]) {
             return false;
         }
@@ -185,20 +189,11 @@ public final class PacketCorrelator implements PacketHandler {
         return false;
     }
 
-    private static long ipv4Key(int protocol, long ipId) {
-        return ((long) (protocol & 0xff) << 40) | (ipId & 0xffff);
-    }
-
-    /** For IPv6, which has no identification: protocol and one port ({@code side} 0 source, 1 destination). */
-    private static long portKey(int protocol, int side, int port) {
-        return (1L << 62) | ((long) side << 48) | ((long) (protocol & 0xff) << 40) | (port & 0xffffffffL);
-    }
-
     private static String direction(int sllPacketType) {
         return sllPacketType < 0 ? null : sllPacketType == PacketStore.OUTGOING ? "out" : "in";
     }
 
-    private static TracedPacket traced(boolean captured, long time, String iface, String direction, Tuple tuple,
+    static TracedPacket traced(boolean captured, long time, String iface, String direction, Tuple tuple,
                                        long ipId, long seq, int flags, List<Observation> matches,
                                        ConntrackTable conntrack, boolean probe) {
         List<NetfilterEvent> events = new ArrayList<>();
@@ -318,13 +313,16 @@ public final class PacketCorrelator implements PacketHandler {
             return this;
         }
 
-        /** Captured packets kept (default 65536); beyond, the oldest is dropped and counted. */
+        /**
+         * Captured packets waiting for {@link #drain} (beyond, the newest is dropped) and correlated packets kept for
+         * the diagnosis (beyond, the oldest is forgotten); default 65536, both counted.
+         */
         public Builder maxPackets(int n) {
             this.maxPackets = positive(n);
             return this;
         }
 
-        /** Events kept (default 262144); beyond, the oldest is dropped and counted. */
+        /** Events waiting, open observations and conntrack connections (default 262144 each), beyond: counted. */
         public Builder maxEvents(int n) {
             this.maxEvents = positive(n);
             return this;

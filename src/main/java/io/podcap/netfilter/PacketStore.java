@@ -7,7 +7,8 @@ import io.podcap.decode.PacketDecoder;
 
 /**
  * The captured packets a correlation needs, as primitive columns of a fixed-size ring: adding one decodes it and
- * copies a few numbers, allocating nothing. When the ring is full the oldest packet is overwritten and counted.
+ * copies a few numbers, allocating nothing. One thread adds, one other may take ({@link #end()} and
+ * {@link #taken(long)} publish the two cursors); when the ring is full the newest packet is dropped and counted.
  */
 final class PacketStore {
     /** SLL/SLL2 packet type of a packet this host sent. */
@@ -36,8 +37,9 @@ final class PacketStore {
     final String[] interfaceName; // interned by the capture's PacketSource, not made per packet
 
     private final PacketDecoder decoder = new PacketDecoder();
-    private long added;
-    private long overwritten;
+    private volatile long added;   // written by the adding thread only
+    private volatile long taken;   // written by the taking thread only
+    private long dropped;
     private long notIp;
 
     PacketStore(int capacity) {
@@ -70,10 +72,12 @@ final class PacketStore {
             notIp++;
             return false;
         }
-        if (added >= capacity) {
-            overwritten++;
+        long at = added;
+        if (at - taken >= capacity) {
+            dropped++;
+            return false;
         }
-        int i = (int) (added++ % capacity);
+        int i = (int) (at % capacity);
         time[i] = v.timestampNanos();
         ifindex[i] = d.sll2Ifindex() >= 0 ? d.sll2Ifindex() : v.ifindex();
         direction[i] = d.sllPacketType();
@@ -94,6 +98,7 @@ final class PacketStore {
         payloadLength[i] = d.payloadLength();
         probeAgent[i] = d.payloadLength() > 0 && contains(d.buffer(), d.payloadOffset(), d.payloadLength());
         interfaceName[i] = ifname;
+        added = at + 1; // publishes the slot
         return true;
     }
 
@@ -111,16 +116,22 @@ final class PacketStore {
         return false;
     }
 
-    /** Index of the oldest kept packet's slot sequence number (inclusive) and the next one (exclusive). */
-    long first() {
-        return Math.max(0, added - capacity);
+    /** Sequence number of the first packet not yet taken. */
+    long taken() {
+        return taken;
     }
 
+    /** Sequence number after the last packet added. */
     long end() {
         return added;
     }
 
-    static int slot(long sequence, int capacity) {
+    /** Gives the slots before {@code sequence} back to the adding thread. */
+    void taken(long sequence) {
+        taken = sequence;
+    }
+
+    int slot(long sequence) {
         return (int) (sequence % capacity);
     }
 
@@ -136,8 +147,9 @@ final class PacketStore {
         return new Tuple(protocol[i], src(i), srcPort[i], dst(i), dstPort[i]);
     }
 
-    long overwritten() {
-        return overwritten;
+    /** Packets not kept because the ring was full (nothing taken them in time). */
+    long dropped() {
+        return dropped;
     }
 
     long notIp() {

@@ -57,7 +57,8 @@ public final class ToolSource implements AutoCloseable {
                 new ConntrackParser(ToolSource::now), sink);
     }
 
-    static long now() {
+    /** The wall clock in epoch nanoseconds: how live sources stamp lines that carry no time. */
+    public static long now() {
         java.time.Instant t = java.time.Instant.now();
         return t.getEpochSecond() * 1_000_000_000L + t.getNano();
     }

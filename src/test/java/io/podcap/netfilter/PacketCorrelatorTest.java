@@ -145,34 +145,76 @@ class PacketCorrelatorTest {
                     + " PROTO=TCP SPT=1 DPT=2 SYN URGP=0", c::onEvent);
         }
         CorrelationReport r = c.finish();
-        assertEquals(6, r.packetsOverwritten());
+        assertEquals(6, r.packetsDropped(), "nothing drained: the newest are dropped, like the capture ring");
         assertEquals(2, r.eventsDropped());
-        assertEquals(4 + 3, r.packets().size());
-        assertEquals(6, r.packets().get(0).ipId(), "the newest packets are kept");
+        assertEquals(3, r.packetsForgotten(), "4 captured and 3 traced-only correlated, 4 kept");
+        assertEquals(4, r.packets().size());
+        assertEquals(3, r.packets().get(0).ipId());
+        assertFalse(r.packets().get(1).captured());
         assertThrows(IllegalArgumentException.class, () -> PacketCorrelator.builder().serviceAddresses(List.of("x")));
     }
 
     @Test
-    void onPacketAllocatesNothing() throws Exception {
+    void drainStreamsPacketsAndExpiresObservations() throws Exception {
+        long boot = T0 - 100_000_000_000L;
+        PacketCorrelator c = PacketCorrelator.builder().window(Duration.ofSeconds(2)).build();
+        KernelLogParser log = new KernelLogParser(boot);
+        log.parse("[ 100.0] a: IN= OUT=eth0 SRC=10.0.0.1 DST=10.0.0.2 LEN=60 TTL=64 ID=1 PROTO=TCP SPT=1 DPT=2 SYN "
+                + "URGP=0", c::onEvent);
+        log.parse("[ 100.5] lost: IN= OUT=eth0 SRC=10.0.0.1 DST=10.0.0.9 LEN=60 TTL=64 ID=77 PROTO=TCP SPT=1 DPT=9 "
+                + "SYN URGP=0", c::onEvent);
+        c.onPacket(RawTcp.view(T0, "10.0.0.1", 1, "10.0.0.2", 2, 1, 1, SYN, ""));
+        c.onPacket(RawTcp.view(T0 + 10_000_000_000L, "10.0.0.1", 1, "10.0.0.2", 2, 2, 1, SYN, ""));
+
+        List<TracedPacket> first = c.drain(T0 + 5_000_000_000L);
+        assertEquals(2, first.size(), first.toString());
+        assertEquals("a:", first.get(0).logs().get(0).prefix());
+        assertFalse(first.get(1).captured(), "the unmatched record expired: older than the cut less the window");
+
+        // the second packet's record comes late, but before its packet is drained
+        log.parse("[ 110.0] b: IN= OUT=eth0 SRC=10.0.0.1 DST=10.0.0.2 LEN=60 TTL=64 ID=2 PROTO=TCP SPT=1 DPT=2 SYN "
+                + "URGP=0", c::onEvent);
+        List<TracedPacket> second = c.drain(Long.MAX_VALUE);
+        assertEquals(1, second.size());
+        assertEquals("b:", second.get(0).logs().get(0).prefix());
+        CorrelationReport r = c.finish();
+        assertEquals(3, r.packets().size(), "the report keeps what was drained before");
+        assertEquals(1, r.eventsWithoutPacket());
+        assertTrue(r.has("unanswered-syn"), "the diagnosis sees both drains: " + r.findings());
+    }
+
+    @Test
+    void keepingAPacketAllocatesNothing() throws Exception {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        PacketCorrelator c = PacketCorrelator.builder().maxPackets(1024).build();
+        // what onPacket does: decode and copy into the store, whose slots drain() gives back
+        PacketStore store = new PacketStore(1024);
         PacketView[] views = {
             RawTcp.view(T0, "10.0.0.1", 1, "10.0.0.2", 2, 3, 4, SYN, ""),
             RawTcp.view(T0, "10.0.0.2", 2, "10.0.0.1", 1, 5, 6, SYN | TcpFlags.ACK, "User-Agent: kube-probe/1"),
+            RawTcp.view6(T0, "fd00::1", 1, "fd00::2", 2, 7, SYN),
         };
         long id = Thread.currentThread().getId();
-        for (int i = 0; i < 200_000; i++) {
-            c.onPacket(views[i & 1]);
-        }
+        long sink = run(store, views, 200_000);
         long allocated = Long.MAX_VALUE;
         for (int attempt = 0; attempt < 3 && allocated > 512; attempt++) {
             long before = threads.getThreadAllocatedBytes(id);
-            for (int i = 0; i < 1_000_000; i++) {
-                c.onPacket(views[i & 1]);
-            }
+            sink += run(store, views, 1_000_000);
             allocated = threads.getThreadAllocatedBytes(id) - before;
         }
+        assertTrue(sink > 0);
+        assertEquals(0, store.dropped());
         assertTrue(allocated <= 512, allocated + " bytes allocated for 1M packets");
+    }
+
+    private static long run(PacketStore store, PacketView[] views, int count) {
+        long kept = 0;
+        for (int i = 0; i < count; i++) {
+            kept += store.add(views[i % views.length], "eth0") ? 1 : 0;
+            if ((i & 511) == 511) {
+                store.taken(store.end());
+            }
+        }
+        return kept;
     }
 
     @Test
