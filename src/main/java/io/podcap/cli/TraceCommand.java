@@ -106,6 +106,9 @@ final class TraceCommand implements Callable<Integer> {
     boolean json;
 
     private final PrintStream err = System.err;
+    private final List<Capture> captures = new ArrayList<>();
+    /** Counted down once the report is out: Ctrl-C's shutdown hook waits for it. */
+    private final CountDownLatch done = new CountDownLatch(1);
 
     @Override
     public Integer call() throws Exception {
@@ -135,6 +138,32 @@ final class TraceCommand implements Callable<Integer> {
             feed(f, new ConntrackParser(), sink);
         }
         TraceOutput output = new TraceOutput(System.out, json);
+        Thread hook = new Thread(() -> {
+            synchronized (captures) {
+                captures.forEach(Capture::stop);
+            }
+            try {
+                done.await(10, TimeUnit.SECONDS); // let the report print and the rules go
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "podcap-trace-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            report(ns, correlator, sink, output);
+        } finally {
+            done.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running and waits for done, which it has
+            }
+        }
+        return 0;
+    }
+
+    private void report(NamespaceSpec ns, PacketCorrelator correlator, Consumer<NetfilterEvent> sink,
+                        TraceOutput output) throws Exception {
         if (read != null) {
             try (PcapReader reader = PcapReader.open(read)) {
                 PacketHandler handler = filter.isEmpty() ? correlator : new OfflineFilter(filter, 262_144, correlator);
@@ -149,28 +178,16 @@ final class TraceCommand implements Callable<Integer> {
         CorrelationReport report = correlator.finish();
         output.end(report);
         err.printf("%d packets captured (%d without a netfilter record), %d traced or logged but not captured, "
-                        + "%d findings%n", report.packets().stream().filter(p -> p.captured()).count(),
-                report.capturedWithoutEvents(), report.eventsWithoutPacket(), report.findings().size());
-        return 0;
+                        + "%d findings; dropped: %d packets, %d records, %d packets left out of the findings%n",
+                report.packets().stream().filter(p -> p.captured()).count(), report.capturedWithoutEvents(),
+                report.eventsWithoutPacket(), report.findings().size(), report.packetsDropped(),
+                report.eventsDropped(), report.packetsForgotten());
     }
 
     private void live(NamespaceSpec ns, PacketCorrelator correlator, Consumer<NetfilterEvent> sink,
                       TraceOutput output) throws Exception {
         List<AutoCloseable> open = new ArrayList<>();
         Thread disarm = null;
-        CountDownLatch done = new CountDownLatch(1);
-        List<Capture> captures = new ArrayList<>();
-        Thread hook = new Thread(() -> {
-            synchronized (captures) {
-                captures.forEach(Capture::stop);
-            }
-            try {
-                done.await(10, TimeUnit.SECONDS); // let the report print and the rules go
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "podcap-trace-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
         try {
             if (arm) {
                 List<List<String>> matches = armMatches.isEmpty() ? BpfSelector.toIptables(filter)
@@ -240,14 +257,12 @@ final class TraceCommand implements Callable<Integer> {
                     err.println("podcap: closing: " + Main.message(e));
                 }
             }
-            done.countDown();
             try {
-                Runtime.getRuntime().removeShutdownHook(hook);
                 if (disarm != null) {
                     Runtime.getRuntime().removeShutdownHook(disarm);
                 }
             } catch (IllegalStateException shuttingDown) {
-                // the hooks are running: one waits for done, the other removes what close() already removed
+                // the hook is running: it removes what close() already removed
             }
         }
     }

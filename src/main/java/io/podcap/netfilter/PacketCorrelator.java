@@ -11,7 +11,6 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -47,7 +46,6 @@ public final class PacketCorrelator implements PacketHandler {
     private final Set<String> serviceAddresses;
     private final Set<String> nodeAddresses;
     private final long masqueradeMark;
-    private final RuleSet rules;
     private final int maxPackets;
     private final PacketStore packets;
     private final ConcurrentLinkedQueue<Arrived> events = new ConcurrentLinkedQueue<>();
@@ -68,11 +66,10 @@ public final class PacketCorrelator implements PacketHandler {
         serviceAddresses = Set.copyOf(b.serviceAddresses);
         nodeAddresses = Set.copyOf(b.nodeAddresses);
         masqueradeMark = b.masqueradeMark;
-        rules = b.rules;
         maxPackets = b.maxPackets;
         packets = new PacketStore(b.maxPackets);
         conntrack = new ConntrackTable(b.maxEvents);
-        index = new ObservationIndex(b.maxEvents, rules, conntrack);
+        index = new ObservationIndex(b.maxEvents, b.rules, conntrack);
     }
 
     public static Builder builder() {
@@ -328,7 +325,7 @@ public final class PacketCorrelator implements PacketHandler {
             return this;
         }
 
-        /** Service VIPs (the addresses on kube-ipvs0, the ClusterIPs of the rules). */
+        /** Service VIPs (the addresses on kube-ipvs0, or ClusterIPs you know). */
         public Builder serviceAddresses(Collection<String> addresses) {
             this.serviceAddresses = canonical(addresses);
             return this;

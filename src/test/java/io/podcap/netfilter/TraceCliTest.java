@@ -150,8 +150,13 @@ class TraceCliTest {
                 }
                 String armed = rules(k);
                 assertTrue(armed.contains("-j TRACE") && armed.contains("--nflog-group 9"), armed);
-                p.destroy(); // SIGTERM
+                Tools.run("kill", "-TERM", Long.toString(p.pid())).ok(); // not destroy(): it closes the streams
+                StringBuilder rest = new StringBuilder();
+                for (String line; (line = err.readLine()) != null; ) {
+                    rest.append(line).append('\n');
+                }
                 assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+                assertTrue(rest.toString().contains("packets captured"), "the report is printed on SIGTERM: " + rest);
             } finally {
                 p.destroyForcibly();
             }
