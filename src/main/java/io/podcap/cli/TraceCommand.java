@@ -187,6 +187,7 @@ final class TraceCommand implements Callable<Integer> {
     private void live(NamespaceSpec ns, PacketCorrelator correlator, Consumer<NetfilterEvent> sink,
                       TraceOutput output) throws Exception {
         List<AutoCloseable> open = new ArrayList<>();
+        List<java.util.function.Supplier<String>> counters = new ArrayList<>(); // each source's, printed at the end
         Thread disarm = null;
         try {
             if (arm) {
@@ -203,7 +204,9 @@ final class TraceCommand implements Callable<Integer> {
                     err.println("warning: LOG rules outside the host namespace write nothing unless "
                             + "net.netfilter.nf_log_all_netns=1");
                 }
-                open.add(new KmsgSource(sink));
+                KmsgSource source = new KmsgSource(sink);
+                open.add(source);
+                counters.add(() -> "kmsg: " + counts(source.parser()) + ", " + source.old() + " from before the start");
             }
             List<ToolSource> tools = new ArrayList<>();
             if (xtablesMonitor) {
@@ -216,14 +219,20 @@ final class TraceCommand implements Callable<Integer> {
                 tools.add(ToolSource.conntrack(ns, sink));
             }
             open.addAll(tools);
+            for (ToolSource t : tools) {
+                counters.add(() -> t.command() + ": " + counts(t.parser()));
+            }
             Capture main = Capture.builder().namespace(ns).device(iface).filter(filter).handler(correlator).open();
             synchronized (captures) {
                 captures.add(main);
             }
             open.add(main);
             if (nflogGroup != null) {
+                NflogEvents nflogEvents = new NflogEvents(sink);
+                counters.add(() -> "nflog:" + nflogGroup + ": " + nflogEvents.events() + " records, "
+                        + nflogEvents.skipped() + " without an IP packet");
                 Capture nflog = Capture.builder().namespace(ns).device("nflog:" + nflogGroup)
-                        .handler(new NflogEvents(sink)).immediate(true).open();
+                        .handler(nflogEvents).immediate(true).open();
                 synchronized (captures) {
                     captures.add(nflog);
                 }
@@ -257,6 +266,7 @@ final class TraceCommand implements Callable<Integer> {
                     err.println("podcap: closing: " + Main.message(e));
                 }
             }
+            counters.forEach(c -> err.println(c.get()));
             try {
                 if (disarm != null) {
                     Runtime.getRuntime().removeShutdownHook(disarm);
@@ -282,23 +292,25 @@ final class TraceCommand implements Callable<Integer> {
         }
     }
 
+    private static String counts(LineParser p) {
+        return p.lines() + " lines, " + p.events() + " events, " + p.skipped() + " skipped";
+    }
+
     /** Feeds a file's lines to a parser; a null parser picks xtables-monitor or nft format line by line. */
-    private static void feed(Path file, LineParser parser, Consumer<NetfilterEvent> sink) throws IOException {
+    private void feed(Path file, LineParser parser, Consumer<NetfilterEvent> sink) throws IOException {
         XtablesMonitorParser xtables = new XtablesMonitorParser();
         NftTraceParser nft = new NftTraceParser();
-        long skipped = 0;
-        long lines = 0;
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             for (String line; (line = r.readLine()) != null; ) {
-                lines++;
                 LineParser p = parser != null ? parser : line.strip().startsWith("trace id ") ? nft : xtables;
-                long before = p.skipped();
                 p.parse(line, sink);
-                skipped += p.skipped() - before;
             }
         }
-        if (skipped > 0) {
-            System.err.printf("%s: %d of %d lines skipped (not of its format)%n", file, skipped, lines);
+        if (parser != null) {
+            err.println(file + ": " + counts(parser));
+        } else {
+            err.println(file + ": " + (xtables.lines() + nft.lines()) + " lines, " + (xtables.events() + nft.events())
+                    + " events, " + (xtables.skipped() + nft.skipped()) + " skipped");
         }
     }
 }

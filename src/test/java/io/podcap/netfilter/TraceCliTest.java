@@ -64,6 +64,8 @@ class TraceCliTest {
             assertTrue(out.contains("FINDING source-is-service-ip"), r::toString);
             assertTrue(out.contains("FINDING unanswered-syn"), r::toString);
             assertTrue(out.contains(k.vip + " is a service address (kube-ipvs0)"), r::toString);
+            assertTrue(r.stderr().contains("xtables-monitor --trace: ") && r.stderr().contains(" 0 skipped"),
+                    r::toString);
 
             k.node("iptables", "-t", "mangle", "-A", "POSTROUTING", "-p", "tcp", "--dport", "8080", "-j", "NFLOG",
                     "--nflog-group", "23", "--nflog-prefix", "cli-post").ok();
@@ -124,7 +126,8 @@ class TraceCliTest {
             assertTrue(r.stdout().contains("SYN " + k.vip + ":"), r::toString);
             assertTrue(r.stdout().contains("FINDING source-is-service-ip"), r::toString);
             assertTrue(r.stdout().contains("is the connection's destination before DNAT"), r::toString);
-            assertTrue(r.stderr().contains("1 of"), "the garbage line is counted: " + r);
+            assertTrue(r.stderr().contains(trace + ": ") && r.stderr().contains(" events, 1 skipped"),
+                    "the garbage line is counted: " + r);
         }
     }
 
