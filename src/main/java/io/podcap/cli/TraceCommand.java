@@ -115,6 +115,11 @@ final class TraceCommand implements Callable<Integer> {
         if (duration < 0 || window <= 0) {
             throw new IllegalArgumentException("--duration must not be negative and --window must be positive");
         }
+        if (read != null && (arm || kmsg || xtablesMonitor || nftMonitor || conntrack || nflogGroup != null)) {
+            throw new IllegalArgumentException("--read takes saved sources (--log-file, --trace-file, "
+                    + "--conntrack-file, --rules); --arm, --kmsg, --xtables-monitor, --nft-monitor, --conntrack and "
+                    + "--nflog-group are live");
+        }
         NamespaceSpec ns = read == null ? NamespaceSpec.parse(netns) : null;
         Set<String> vips = new LinkedHashSet<>(serviceIps);
         if (ns != null) {

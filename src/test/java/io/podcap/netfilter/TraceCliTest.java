@@ -128,6 +128,11 @@ class TraceCliTest {
             assertTrue(r.stdout().contains("is the connection's destination before DNAT"), r::toString);
             assertTrue(r.stderr().contains(trace + ": ") && r.stderr().contains(" events, 1 skipped"),
                     "the garbage line is counted: " + r);
+            Cli.Result mixed = Cli.run("trace", "--read", pcap.toString(), "--xtables-monitor");
+            assertEquals(2, mixed.exitCode(), mixed::toString);
+            assertTrue(mixed.stderr().startsWith("podcap: --read takes saved sources"), mixed::toString);
+            Cli.Result missing = Cli.run("trace", "--read", pcap.toString(), "--log-file", dir.resolve("nope").toString());
+            assertEquals(2, missing.exitCode(), missing::toString);
         }
     }
 
