@@ -20,6 +20,8 @@ public final class KernelLogParser extends LineParser {
     private static final Pattern FIELDS = Pattern.compile("IN=\\S*\\s+OUT=");
     private static final Pattern KMSG = Pattern.compile("^\\d+,\\d+,(\\d+),[^;]*;");
     private static final Pattern BRACKET_TIME = Pattern.compile("^\\[\\s*(\\d+)\\.(\\d+)]\\s?");
+    private static final java.time.format.DateTimeFormatter CTIME =
+            java.time.format.DateTimeFormatter.ofPattern("EEE MMM d HH:mm:ss yyyy", java.util.Locale.ROOT);
     private static final Pattern LEGACY_TRACE = Pattern.compile("^TRACE: ([^:\\s]+):([^:\\s]+):([a-z]+):(\\d+)\\s*");
 
     private final long bootEpochNanos;
@@ -48,18 +50,16 @@ public final class KernelLogParser extends LineParser {
             time = fromBoot(Long.parseLong(kmsg.group(1)) * 1000);
             message = line.substring(kmsg.end());
         } else {
-            int kernel = line.indexOf("kernel: ");
-            if (kernel >= 0 && kernel < fields.start()) {
-                time = isoTime(line.substring(0, kernel));
-                message = line.substring(kernel + "kernel: ".length());
-            }
-            Matcher bracket = BRACKET_TIME.matcher(message);
-            if (bracket.find()) {
-                if (time < 0) {
-                    String frac = (bracket.group(2) + "000000000").substring(0, 9);
-                    time = fromBoot(Long.parseLong(bracket.group(1)) * 1_000_000_000L + Long.parseLong(frac));
-                }
-                message = message.substring(bracket.end());
+            // [uptime] or dmesg -T's [wall clock] may come first (journalctl -o short-monotonic) or after "kernel: "
+            long[] bracket = new long[1];
+            message = stripBracket(message, bracket);
+            time = bracket[0];
+            int kernel = message.indexOf("kernel: ");
+            if (kernel >= 0 && kernel < message.indexOf("IN=")) {
+                long iso = isoTime(message.substring(0, kernel));
+                time = iso >= 0 ? iso : time;
+                message = stripBracket(message.substring(kernel + "kernel: ".length()), bracket);
+                time = time >= 0 ? time : bracket[0];
             }
         }
         fields = FIELDS.matcher(message);
@@ -79,6 +79,31 @@ public final class KernelLogParser extends LineParser {
             sink.accept(new LogEvent(NetfilterEvent.Source.LOG, time, prefix.trim(), null, packet));
         }
         return true;
+    }
+
+    /** Removes a leading {@code [  139.648051]} or {@code [Wed Nov 25 08:40:26 2026]}, putting its time in {@code time[0]}. */
+    private String stripBracket(String message, long[] time) {
+        time[0] = -1;
+        if (!message.startsWith("[")) {
+            return message;
+        }
+        Matcher m = BRACKET_TIME.matcher(message);
+        if (m.find()) {
+            String frac = (m.group(2) + "000000000").substring(0, 9);
+            time[0] = fromBoot(Long.parseLong(m.group(1)) * 1_000_000_000L + Long.parseLong(frac));
+            return message.substring(m.end());
+        }
+        int close = message.indexOf(']');
+        if (close < 0 || close > message.indexOf("IN=")) {
+            return message;
+        }
+        try { // dmesg -T: local time
+            time[0] = java.time.LocalDateTime.parse(message.substring(1, close).trim().replaceAll(" +", " "), CTIME)
+                    .atZone(java.time.ZoneId.systemDefault()).toInstant().toEpochMilli() * 1_000_000L;
+        } catch (DateTimeParseException e) {
+            time[0] = -1;
+        }
+        return message.substring(close + 1).stripLeading();
     }
 
     private long fromBoot(long nanos) {

@@ -82,6 +82,19 @@ class KernelLogParserTest {
     }
 
     @Test
+    void monotonicJournalAndHumanDmesgTimestamps() {
+        LogEvent mono = (LogEvent) parse(new KernelLogParser(7), "[  139.648051] node1 kernel: pfx: IN= OUT=lo "
+                + "SRC=1.1.1.1 DST=2.2.2.2 LEN=40 TTL=1 ID=9 PROTO=TCP SPT=1 DPT=2 RST").get(0);
+        assertEquals(7 + 139_648_051_000L, mono.timeNanos());
+        assertEquals("pfx:", mono.prefix());
+        LogEvent human = (LogEvent) parse(new KernelLogParser(), "[Wed Nov 25 08:40:26 2026] pfx: IN= OUT=lo "
+                + "SRC=1.1.1.1 DST=2.2.2.2 LEN=40 TTL=1 ID=9 PROTO=TCP SPT=1 DPT=2 RST").get(0);
+        assertEquals("pfx:", human.prefix());
+        assertEquals(java.time.LocalDateTime.of(2026, 11, 25, 8, 40, 26).atZone(java.time.ZoneId.systemDefault())
+                .toInstant().toEpochMilli() * 1_000_000L, human.timeNanos());
+    }
+
+    @Test
     void udpHasLenTwice() {
         PacketFields f = only(new KernelLogParser(), "[ 1.0] u: IN=eth0 OUT= MAC=aa:bb:cc:dd:ee:ff:11:22:33:44:55:66:08:00 "
                 + "SRC=10.0.0.1 DST=10.0.0.53 LEN=73 TOS=0x00 PREC=0x00 TTL=64 ID=4242 PROTO=UDP SPT=5353 DPT=53 LEN=53");
