@@ -273,7 +273,7 @@ public final class PacketCorrelator implements PacketHandler {
         return null;
     }
 
-    /** {@code SYN 10.20.0.1:44662 > 10.19.9.120:6443}; UDP, ICMP and others by protocol name. */
+    /** {@code SYN 10.20.0.1:44662 > 10.19.9.120:6443}; {@code ICMP 10.0.0.1 > 10.0.0.2 id 7}; others by protocol. */
     static String summary(Tuple t, int tcpFlags) {
         String what;
         if (t.protocol() == IpProtocol.TCP) {
@@ -286,6 +286,10 @@ public final class PacketCorrelator implements PacketHandler {
                 }
             }
             what = sb.length() == 0 ? "TCP" : sb.toString();
+        } else if (t.protocol() == IpProtocol.ICMP || t.protocol() == IpProtocol.ICMPV6) {
+            // the echo identifier stands in for both ports (as conntrack has it): show it as what it is
+            return IpProtocol.name(t.protocol()) + " " + t.src() + " > " + t.dst()
+                    + (t.srcPort() >= 0 ? " id " + t.srcPort() : "");
         } else {
             what = IpProtocol.name(t.protocol());
         }

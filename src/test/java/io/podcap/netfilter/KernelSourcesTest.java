@@ -101,6 +101,43 @@ class KernelSourcesTest {
         }
     }
 
+    @Test
+    void nftMonitorTracesAPingBothWays() throws Exception {
+        Root.assume();
+        Tools.require("nft");
+        Tools.require("ping");
+        try (KubeNode k = KubeNode.create("icmp")) {
+            k.node("nft", "add table ip podcap; add chain ip podcap out { type filter hook output priority -301; }; "
+                    + "add rule ip podcap out ip daddr " + k.backendIp + " icmp type echo-request meta nftrace set 1; "
+                    + "add chain ip podcap in { type filter hook input priority -301; }; "
+                    + "add rule ip podcap in ip saddr " + k.backendIp + " meta nftrace set 1").ok();
+            NamespaceSpec ns = NamespaceSpec.parse(k.nodeSpec());
+            PacketCorrelator c = PacketCorrelator.builder().build();
+            try (ToolSource nft = ToolSource.nftMonitor(ns, c::onEvent);
+                 Capture capture = Capture.builder().namespace(ns).device("eth0").filter("icmp").immediate(true)
+                         .handler(c).open()) {
+                Thread.sleep(500);
+                k.node("ping", "-c", "2", "-i", "0.2", "-W", "1", k.backendIp).ok();
+                Thread.sleep(500);
+                capture.stop();
+                assertTrue(capture.awaitTermination(Duration.ofSeconds(5)));
+                assertTrue(nft.isAlive(), nft.lastError());
+            }
+            CorrelationReport r = c.finish();
+            List<TracedPacket> captured = r.packets().stream().filter(TracedPacket::captured).toList();
+            assertEquals(4, captured.size(), r.packets().toString());
+            for (TracedPacket p : captured) {
+                assertTrue(p.hops().stream().anyMatch(h -> h.source() == NetfilterEvent.Source.NFT_MONITOR
+                        && h.table().equals("podcap") && h.ruleText() != null && h.ruleText().contains("nftrace")),
+                        p + " has its nft trace");
+                assertTrue(p.summary().matches("ICMP 10\\.251\\.\\d+\\.[12] > 10\\.251\\.\\d+\\.[12] id \\d+"),
+                        p.summary());
+            }
+            assertEquals(0, r.capturedWithoutEvents());
+            assertTrue(r.findings().isEmpty(), r.findings().toString());
+        }
+    }
+
     private static String[] iptables(String op, List<String> rule) {
         List<String> all = new java.util.ArrayList<>(List.of("iptables", op));
         all.addAll(rule);
