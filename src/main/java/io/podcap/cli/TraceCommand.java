@@ -16,9 +16,7 @@ import io.podcap.netfilter.RuleSet;
 import io.podcap.netfilter.ToolSource;
 import io.podcap.netfilter.TraceRules;
 import io.podcap.netfilter.XtablesMonitorParser;
-import io.podcap.ns.Interfaces;
 import io.podcap.ns.NamespaceSpec;
-import io.podcap.ns.NetInterface;
 import io.podcap.pcap.PcapReader;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -123,11 +121,7 @@ final class TraceCommand implements Callable<Integer> {
         NamespaceSpec ns = read == null ? NamespaceSpec.parse(netns) : null;
         Set<String> vips = new LinkedHashSet<>(serviceIps);
         if (ns != null) {
-            for (NetInterface i : Interfaces.list(ns)) {
-                if (i.name().equals("kube-ipvs0")) {
-                    i.addresses().forEach(a -> vips.add(a.ip()));
-                }
-            }
+            vips.addAll(PacketCorrelator.kubeIpvsAddresses(ns));
         }
         RuleSet rules = rules(ns);
         PacketCorrelator correlator = PacketCorrelator.builder().serviceAddresses(vips).nodeAddresses(nodeIps)

@@ -4,6 +4,9 @@ import io.podcap.capture.PacketHandler;
 import io.podcap.capture.PacketView;
 import io.podcap.decode.IpProtocol;
 import io.podcap.decode.TcpFlags;
+import io.podcap.ns.Interfaces;
+import io.podcap.ns.NamespaceSpec;
+import io.podcap.ns.NetInterface;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -74,6 +77,17 @@ public final class PacketCorrelator implements PacketHandler {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** The addresses on {@code kube-ipvs0} in a namespace (kube-proxy binds every ClusterIP there in IPVS mode). */
+    public static List<String> kubeIpvsAddresses(NamespaceSpec namespace) {
+        List<String> out = new ArrayList<>();
+        for (NetInterface i : Interfaces.list(namespace)) {
+            if (i.name().equals("kube-ipvs0")) {
+                i.addresses().forEach(a -> out.add(a.ip()));
+            }
+        }
+        return out;
     }
 
     /** A captured packet. Allocates nothing; call from one thread only. */

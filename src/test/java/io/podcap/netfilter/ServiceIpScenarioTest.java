@@ -13,7 +13,6 @@ import io.podcap.testing.Root;
 import io.podcap.testing.Tools;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -72,7 +71,9 @@ class ServiceIpScenarioTest {
 
     private static CorrelationReport trace(KubeNode k) throws Exception {
         NamespaceSpec ns = NamespaceSpec.parse(k.nodeSpec());
-        PacketCorrelator c = PacketCorrelator.builder().serviceAddresses(Set.of(k.vip)).build();
+        assertEquals(List.of(k.vip), PacketCorrelator.kubeIpvsAddresses(ns));
+        PacketCorrelator c = PacketCorrelator.builder().serviceAddresses(PacketCorrelator.kubeIpvsAddresses(ns))
+                .build();
         try (ToolSource xt = ToolSource.xtablesMonitor(ns, c::onEvent);
              ToolSource ct = ToolSource.conntrack(ns, c::onEvent);
              Capture nflog = Capture.builder().namespace(ns).device("nflog:" + NFLOG_GROUP).immediate(true)
