@@ -13,6 +13,7 @@ import io.podcap.decode.PacketDecoder;
 final class PacketStore {
     /** SLL/SLL2 packet type of a packet this host sent. */
     static final int OUTGOING = 4;
+    private static final int PROBE_SCAN_BYTES = 2048;
     private static final byte[] PROBE_AGENT = "User-Agent: kube-probe/".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     final int capacity;
@@ -96,7 +97,9 @@ final class PacketStore {
         seq[i] = d.tcpSeq();
         tcpFlags[i] = d.tcpFlags();
         payloadLength[i] = d.payloadLength();
-        probeAgent[i] = d.payloadLength() > 0 && contains(d.buffer(), d.payloadOffset(), d.payloadLength());
+        // a probe's request fits its first segment: look only there, and only in TCP
+        probeAgent[i] = d.protocol() == IpProtocol.TCP && d.payloadLength() > 0
+                && contains(d.buffer(), d.payloadOffset(), Math.min(d.payloadLength(), PROBE_SCAN_BYTES));
         interfaceName[i] = ifname;
         added = at + 1; // publishes the slot
         return true;
