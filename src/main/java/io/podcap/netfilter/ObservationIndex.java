@@ -74,14 +74,15 @@ final class ObservationIndex {
     }
 
     private static List<Long> keys(Observation o) {
+        return o.ipId >= 0 ? List.of(ipv4Key(o.protocol, o.ipId)) : portKeys(o);
+    }
+
+    /** DNAT keeps the source port, SNAT the destination port: an IPv6 packet is found by either. */
+    private static List<Long> portKeys(Observation o) {
         List<Long> keys = new ArrayList<>();
-        if (o.ipId >= 0) {
-            keys.add(ipv4Key(o.protocol, o.ipId));
-        } else {
-            for (Tuple t : o.tuples) { // DNAT keeps the source port, SNAT the destination port
-                keys.add(portKey(o.protocol, 0, t.srcPort()));
-                keys.add(portKey(o.protocol, 1, t.dstPort()));
-            }
+        for (Tuple t : o.tuples) {
+            keys.add(portKey(o.protocol, 0, t.srcPort()));
+            keys.add(portKey(o.protocol, 1, t.dstPort()));
         }
         return keys;
     }
@@ -124,7 +125,9 @@ final class ObservationIndex {
         if (o.traceId != null) {
             traces.remove(o.traceId);
         }
-        for (long key : keys(o)) {
+        List<Long> all = new ArrayList<>(portKeys(o)); // also those it had before its IPv4 id was known
+        all.addAll(keys(o));
+        for (long key : all) {
             List<Observation> list = byKey.get(key);
             if (list != null) {
                 list.remove(o);
