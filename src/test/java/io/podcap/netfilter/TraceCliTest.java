@@ -31,18 +31,32 @@ class TraceCliTest {
     @TempDir
     Path dir;
 
-    /** Runs the CLI for {@code seconds} while the node connects to the service once it is tracing. */
+    /** Runs the CLI (with a --duration) and connects from the node to the service once it says it is tracing. */
     private static Cli.Result traceWhileConnecting(KubeNode k, String... args) throws Exception {
-        CompletableFuture<Cli.Result> run = CompletableFuture.supplyAsync(() -> {
-            try {
-                return Cli.run(args);
-            } catch (Exception e) {
-                throw new CompletionException(e);
+        Process p = Cli.start(args);
+        try {
+            CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
+            StringBuilder err = new StringBuilder();
+            BufferedReader lines = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
+            for (String line; (line = lines.readLine()) != null; ) {
+                err.append(line).append('\n');
+                if (line.startsWith("tracing in")) {
+                    k.lastConnect = k.connectToService();
+                }
             }
-        });
-        Thread.sleep(3000); // JVM start, native load, monitors subscribed
-        k.lastConnect = k.connectToService();
-        return run.get(60, TimeUnit.SECONDS);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "podcap trace did not end");
+            return new Cli.Result(p.exitValue(), out.get(), err.toString());
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    private static String read(java.io.InputStream in) {
+        try {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new CompletionException(e);
+        }
     }
 
     @Test
@@ -53,7 +67,7 @@ class TraceCliTest {
         try (KubeNode k = KubeNode.create("cli")) {
             k.node("iptables", "-t", "raw", "-A", "OUTPUT", "-d", k.vip, "-p", "tcp", "-j", "TRACE").ok();
             Cli.Result r = traceWhileConnecting(k, "trace", "--netns", k.nodeSpec(), "--filter",
-                    "tcp port 80 or tcp port 8080", "--xtables-monitor", "--conntrack", "--duration", "7");
+                    "tcp port 80 or tcp port 8080", "--xtables-monitor", "--conntrack", "--duration", "4");
             assertEquals(0, r.exitCode(), r::toString);
             assertNotEquals(0, k.lastConnect);
             String out = r.stdout();
@@ -70,7 +84,7 @@ class TraceCliTest {
             k.node("iptables", "-t", "mangle", "-A", "POSTROUTING", "-p", "tcp", "--dport", "8080", "-j", "NFLOG",
                     "--nflog-group", "23", "--nflog-prefix", "cli-post").ok();
             Cli.Result json = traceWhileConnecting(k, "trace", "--netns", k.nodeSpec(), "--filter", "tcp port 8080",
-                    "--xtables-monitor", "--nflog-group", "23", "--duration", "6", "--json");
+                    "--xtables-monitor", "--nflog-group", "23", "--duration", "4", "--json");
             assertEquals(0, json.exitCode(), json::toString);
             List<Map<String, Object>> objects = new ArrayList<>();
             json.stdout().lines().forEach(l -> objects.add(parse(l)));
@@ -86,7 +100,7 @@ class TraceCliTest {
 
             k.addMasquerade();
             Cli.Result fixed = traceWhileConnecting(k, "trace", "--netns", k.nodeSpec(), "--filter",
-                    "tcp port 80 or tcp port 8080", "--xtables-monitor", "--conntrack", "--duration", "6");
+                    "tcp port 80 or tcp port 8080", "--xtables-monitor", "--conntrack", "--duration", "4");
             assertEquals(0, k.lastConnect, "connects once masqueraded");
             assertFalse(fixed.stdout().contains("source-is-service-ip"), fixed::toString);
             assertTrue(fixed.stdout().contains("SYN-ACK"), fixed::toString);
@@ -142,7 +156,7 @@ class TraceCliTest {
         Tools.require("nft");
         try (KubeNode k = KubeNode.create("arm")) {
             Cli.Result r = traceWhileConnecting(k, "trace", "--netns", k.nodeSpec(), "--filter",
-                    "tcp port " + KubeNode.SERVICE_PORT, "--arm", "--nft-monitor", "--duration", "6");
+                    "tcp port " + KubeNode.SERVICE_PORT, "--arm", "--nft-monitor", "--duration", "4");
             assertEquals(0, r.exitCode(), r::toString);
             assertTrue(r.stderr().contains("armed: iptables -t raw -I OUTPUT -p tcp --dport 80 -m comment --comment podcap-trace-"), r::toString);
             assertTrue(r.stderr().lines().filter(l -> l.startsWith("armed:")).allMatch(l -> l.endsWith("-j TRACE")), r::toString);
