@@ -237,10 +237,10 @@ final class TraceCommand implements Callable<Integer> {
                 }
                 open.add(nflog);
             }
-            Thread.sleep(300); // the monitors subscribe to netlink after they start
             for (ToolSource t : tools) {
-                if (!t.isAlive()) {
-                    throw new IllegalStateException(t.command() + " ended: " + t.lastError());
+                if (!t.awaitReady(Duration.ofSeconds(5))) {
+                    throw new IllegalStateException(t.command() + (t.isAlive() ? " did not start listening"
+                            : " ended: " + t.lastError()));
                 }
             }
             err.printf("tracing in %s on %s%s; %s%n", ns, iface, filter.isEmpty() ? "" : " (filter '" + filter + "')",

@@ -86,6 +86,35 @@ public final class ToolSource implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until the tool has opened its netlink socket (it subscribes right after), at most {@code timeout}; false
+     * when it has not, or has ended.
+     */
+    public boolean awaitReady(java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        java.nio.file.Path fds = java.nio.file.Path.of("/proc", Long.toString(process.pid()), "fd");
+        while (process.isAlive() && System.nanoTime() < deadline) {
+            try (java.util.stream.Stream<java.nio.file.Path> list = java.nio.file.Files.list(fds)) {
+                if (list.anyMatch(ToolSource::isSocket)) {
+                    Thread.sleep(50); // from socket() to bind() with the groups
+                    return true;
+                }
+            } catch (IOException e) {
+                // not there yet, or gone: the loop checks
+            }
+            Thread.sleep(10);
+        }
+        return false;
+    }
+
+    private static boolean isSocket(java.nio.file.Path fd) {
+        try {
+            return java.nio.file.Files.readSymbolicLink(fd).toString().startsWith("socket:");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** Whether the tool is still running; when not, {@link #lastError()} usually says why. */
     public boolean isAlive() {
         return process.isAlive();

@@ -116,7 +116,7 @@ class KernelSourcesTest {
             try (ToolSource nft = ToolSource.nftMonitor(ns, c::onEvent);
                  Capture capture = Capture.builder().namespace(ns).device("eth0").filter("icmp").immediate(true)
                          .handler(c).open()) {
-                Thread.sleep(500);
+                assertTrue(nft.awaitReady(Duration.ofSeconds(5)));
                 k.node("ping", "-c", "2", "-i", "0.2", "-W", "1", k.backendIp).ok();
                 Thread.sleep(500);
                 capture.stop();
@@ -150,7 +150,7 @@ class KernelSourcesTest {
         try (ToolSource xt = ToolSource.xtablesMonitor(ns, c::onEvent);
              Capture capture = Capture.builder().namespace(ns).filter("tcp port 8080").immediate(true).handler(c)
                      .open()) {
-            Thread.sleep(500);
+            assertTrue(xt.awaitReady(Duration.ofSeconds(5)));
             traffic.call();
             Thread.sleep(500);
             capture.stop();

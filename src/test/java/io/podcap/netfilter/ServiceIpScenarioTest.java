@@ -80,7 +80,7 @@ class ServiceIpScenarioTest {
                      .handler(new NflogEvents(c::onEvent)).open();
              Capture capture = Capture.builder().namespace(ns).filter("tcp port 80 or tcp port 8080").immediate(true)
                      .handler(c).open()) {
-            Thread.sleep(500); // the monitors subscribe after they start
+            assertTrue(xt.awaitReady(Duration.ofSeconds(5)) && ct.awaitReady(Duration.ofSeconds(5)));
             k.lastConnect = k.connectToService();
             Thread.sleep(500);
             capture.stop();
