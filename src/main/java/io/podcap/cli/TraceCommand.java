@@ -33,6 +33,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -186,7 +187,7 @@ final class TraceCommand implements Callable<Integer> {
     private void live(NamespaceSpec ns, PacketCorrelator correlator, Consumer<NetfilterEvent> sink,
                       TraceOutput output) throws Exception {
         List<AutoCloseable> open = new ArrayList<>();
-        List<java.util.function.Supplier<String>> counters = new ArrayList<>(); // each source's, printed at the end
+        List<Supplier<String>> counters = new ArrayList<>(); // each source's, printed at the end
         Thread disarm = null;
         try {
             if (arm) {

@@ -1,7 +1,11 @@
 package io.podcap.netfilter;
 
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -20,8 +24,8 @@ public final class KernelLogParser extends LineParser {
     private static final Pattern FIELDS = Pattern.compile("IN=\\S*\\s+OUT=");
     private static final Pattern KMSG = Pattern.compile("^\\d+,\\d+,(\\d+),[^;]*;");
     private static final Pattern BRACKET_TIME = Pattern.compile("^\\[\\s*(\\d+)\\.(\\d+)]\\s?");
-    private static final java.time.format.DateTimeFormatter CTIME =
-            java.time.format.DateTimeFormatter.ofPattern("EEE MMM d HH:mm:ss yyyy", java.util.Locale.ROOT);
+    private static final DateTimeFormatter CTIME =
+            DateTimeFormatter.ofPattern("EEE MMM d HH:mm:ss yyyy", Locale.ROOT);
     private static final Pattern LEGACY_TRACE = Pattern.compile("^TRACE: ([^:\\s]+):([^:\\s]+):([a-z]+):(\\d+)\\s*");
 
     private final long bootEpochNanos;
@@ -98,8 +102,8 @@ public final class KernelLogParser extends LineParser {
             return message;
         }
         try { // dmesg -T: local time
-            time[0] = java.time.LocalDateTime.parse(message.substring(1, close).trim().replaceAll(" +", " "), CTIME)
-                    .atZone(java.time.ZoneId.systemDefault()).toInstant().toEpochMilli() * 1_000_000L;
+            time[0] = LocalDateTime.parse(message.substring(1, close).trim().replaceAll(" +", " "), CTIME)
+                    .atZone(ZoneId.systemDefault()).toInstant().toEpochMilli() * 1_000_000L;
         } catch (DateTimeParseException e) {
             time[0] = -1;
         }

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.function.Consumer;
@@ -45,7 +46,7 @@ public final class KmsgSource implements AutoCloseable {
     /** Whether nf_log_all_netns is on, so that LOG rules in namespaces other than the host's write to the log. */
     public static boolean logsAllNamespaces() {
         try {
-            return "1".equals(java.nio.file.Files.readString(Path.of("/proc/sys/net/netfilter/nf_log_all_netns"))
+            return "1".equals(Files.readString(Path.of("/proc/sys/net/netfilter/nf_log_all_netns"))
                     .strip());
         } catch (IOException e) {
             return false;

@@ -2,6 +2,7 @@ package io.podcap.netfilter;
 
 import io.podcap.decode.IpProtocol;
 import io.podcap.decode.TcpFlags;
+import java.util.Locale;
 
 /**
  * Reads the {@code KEY=value} and flag words the kernel's LOG target prints (also legacy TRACE lines and
@@ -125,7 +126,7 @@ final class LogFields {
     }
 
     static int protocol(String name) {
-        return switch (name.toUpperCase(java.util.Locale.ROOT)) {
+        return switch (name.toUpperCase(Locale.ROOT)) {
             case "TCP" -> IpProtocol.TCP;
             case "UDP", "UDPLITE" -> IpProtocol.UDP;
             case "ICMP" -> IpProtocol.ICMP;

@@ -10,6 +10,7 @@ import io.podcap.ns.NetInterface;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -217,7 +218,7 @@ public final class PacketCorrelator implements PacketHandler {
         for (int k = 0; k < idx.length; k++) {
             idx[k] = k;
         }
-        java.util.Arrays.sort(idx, Comparator.comparingLong(order::get));
+        Arrays.sort(idx, Comparator.comparingLong(order::get));
         List<TraceHop> hops = new ArrayList<>();
         List<LogEvent> logs = new ArrayList<>();
         Set<Long> marks = new LinkedHashSet<>();

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.podcap.capture.PacketView;
 import io.podcap.decode.IpProtocol;
 import io.podcap.decode.PacketDecoder;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The captured packets a correlation needs, as primitive columns of a fixed-size ring: adding one decodes it and
@@ -14,7 +15,7 @@ final class PacketStore {
     /** SLL/SLL2 packet type of a packet this host sent. */
     static final int OUTGOING = 4;
     private static final int PROBE_SCAN_BYTES = 2048;
-    private static final byte[] PROBE_AGENT = "User-Agent: kube-probe/".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] PROBE_AGENT = "User-Agent: kube-probe/".getBytes(StandardCharsets.US_ASCII);
 
     final int capacity;
     final long[] time;

@@ -2,12 +2,18 @@ package io.podcap.netfilter;
 
 import io.podcap.ns.NamespaceSpec;
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +35,7 @@ public final class ToolSource implements AutoCloseable {
             throws IOException {
         this.command = command;
         this.parser = parser;
-        this.process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+        this.process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .start();
         this.reader = new Thread(() -> read(sink), "podcap-" + command.get(command.size() - 1));
         reader.setDaemon(true);
@@ -59,7 +65,7 @@ public final class ToolSource implements AutoCloseable {
 
     /** The wall clock in epoch nanoseconds: how live sources stamp lines that carry no time. */
     public static long now() {
-        java.time.Instant t = java.time.Instant.now();
+        Instant t = Instant.now();
         return t.getEpochSecond() * 1_000_000_000L + t.getNano();
     }
 
@@ -90,11 +96,11 @@ public final class ToolSource implements AutoCloseable {
      * Waits until the tool has opened its netlink socket (it subscribes right after), at most {@code timeout}; false
      * when it has not, or has ended.
      */
-    public boolean awaitReady(java.time.Duration timeout) throws InterruptedException {
+    public boolean awaitReady(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        java.nio.file.Path fds = java.nio.file.Path.of("/proc", Long.toString(process.pid()), "fd");
+        Path fds = Path.of("/proc", Long.toString(process.pid()), "fd");
         while (process.isAlive() && System.nanoTime() < deadline) {
-            try (java.util.stream.Stream<java.nio.file.Path> list = java.nio.file.Files.list(fds)) {
+            try (Stream<java.nio.file.Path> list = Files.list(fds)) {
                 if (list.anyMatch(ToolSource::isSocket)) {
                     Thread.sleep(50); // from socket() to bind() with the groups
                     return true;
@@ -107,9 +113,9 @@ public final class ToolSource implements AutoCloseable {
         return false;
     }
 
-    private static boolean isSocket(java.nio.file.Path fd) {
+    private static boolean isSocket(Path fd) {
         try {
-            return java.nio.file.Files.readSymbolicLink(fd).toString().startsWith("socket:");
+            return Files.readSymbolicLink(fd).toString().startsWith("socket:");
         } catch (IOException e) {
             return false;
         }

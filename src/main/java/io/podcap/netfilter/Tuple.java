@@ -1,19 +1,12 @@
 package io.podcap.netfilter;
 
-import io.podcap.decode.IpProtocol;
-
-/** A connection's addresses and ports in one direction; ports are -1 for protocols without them. */
+/**
+ * A connection's addresses and ports in one direction. ICMP echo has its identifier in both ports, as conntrack keys it;
+ * other protocols without ports have -1.
+ */
 public record Tuple(int protocol, String src, int srcPort, String dst, int dstPort) {
     public Tuple reversed() {
         return new Tuple(protocol, dst, dstPort, src, srcPort);
-    }
-
-    public Tuple withDst(String address, int port) {
-        return new Tuple(protocol, src, srcPort, address, port);
-    }
-
-    public Tuple withSrc(String address, int port) {
-        return new Tuple(protocol, address, port, dst, dstPort);
     }
 
     public boolean sameSource(Tuple o) {
@@ -35,9 +28,5 @@ public record Tuple(int protocol, String src, int srcPort, String dst, int dstPo
             return address;
         }
         return (address.indexOf(':') >= 0 ? "[" + address + "]" : address) + ":" + port;
-    }
-
-    static String protocolName(int protocol) {
-        return IpProtocol.name(protocol).toLowerCase(java.util.Locale.ROOT);
     }
 }

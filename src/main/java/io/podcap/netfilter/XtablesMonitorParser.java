@@ -1,5 +1,6 @@
 package io.podcap.netfilter;
 
+import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -58,7 +59,7 @@ public final class XtablesMonitorParser extends JoinedTraceParser {
         }
         long time = readTime();
         sink.accept(new TraceHop(NetfilterEvent.Source.XTABLES_MONITOR, time, id, family, p[0], p[1], p[2],
-                handle, verdict.toUpperCase(java.util.Locale.ROOT), ruleText == null || ruleText.isEmpty()
+                handle, verdict.toUpperCase(Locale.ROOT), ruleText == null || ruleText.isEmpty()
                 ? null : ruleText, packets.get(id)));
         return true;
     }
