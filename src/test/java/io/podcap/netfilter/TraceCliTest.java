@@ -51,6 +51,22 @@ class TraceCliTest {
         }
     }
 
+    /** The first line of the process's stdout that contains {@code text}; the rest is read and dropped after. */
+    private static String firstLine(Process p, String text) {
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        try {
+            for (String line; (line = out.readLine()) != null; ) {
+                if (line.contains(text)) {
+                    CompletableFuture.runAsync(() -> out.lines().count()); // keeps the pipe from filling up
+                    return line;
+                }
+            }
+            return "";
+        } catch (java.io.IOException e) {
+            throw new CompletionException(e);
+        }
+    }
+
     private static String read(java.io.InputStream in) {
         try {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -163,15 +179,21 @@ class TraceCliTest {
             assertTrue(r.stdout().contains("nat:OUTPUT rule") && r.stdout().contains("dnat to"), r::toString);
             assertFalse(rules(k).contains("podcap-trace"), "rules removed at exit");
 
-            Process p = Cli.start("trace", "--netns", k.nodeSpec(), "--filter", "tcp port 80", "--arm",
-                    "--nflog-group", "9");
+            // without --duration: packets are printed while it runs, the report comes on SIGTERM
+            Process p = Cli.start("trace", "--netns", k.nodeSpec(), "--filter", "tcp port 8080", "--arm",
+                    "--arm-match", "-p tcp --dport 80", "--nflog-group", "9", "--xtables-monitor", "--window", "1");
             try (BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(),
                     StandardCharsets.UTF_8))) {
+                CompletableFuture<String> firstSyn = CompletableFuture.supplyAsync(() -> firstLine(p, "SYN "));
                 for (String line; (line = err.readLine()) != null && !line.startsWith("tracing in"); ) {
                     // armed: lines first
                 }
                 String armed = rules(k);
                 assertTrue(armed.contains("-j TRACE") && armed.contains("--nflog-group 9"), armed);
+                k.connectToService();
+                String syn = firstSyn.get(20, TimeUnit.SECONDS);
+                assertTrue(syn.contains(" out eth0 SYN " + k.vip + ":"), syn);
+                assertTrue(p.isAlive(), "the packet was printed while tracing");
                 Tools.run("kill", "-TERM", Long.toString(p.pid())).ok(); // not destroy(): it closes the streams
                 StringBuilder rest = new StringBuilder();
                 for (String line; (line = err.readLine()) != null; ) {
