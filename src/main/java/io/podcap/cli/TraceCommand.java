@@ -92,7 +92,8 @@ final class TraceCommand implements Callable<Integer> {
     @Option(names = "--service-ip", paramLabel = "ADDR", description = "A service VIP (besides kube-ipvs0's).")
     List<String> serviceIps = new ArrayList<>();
 
-    @Option(names = "--node-ip", paramLabel = "ADDR", description = "A node address (TCP from it is a probe).")
+    @Option(names = "--node-ip", paramLabel = "ADDR",
+            description = "A node address, besides those of the pod's host veth and its bridge (TCP from it is a probe).")
     List<String> nodeIps = new ArrayList<>();
 
     @Option(names = "--window", paramLabel = "S", defaultValue = "5", description = "Correlation window, seconds.")
@@ -121,11 +122,15 @@ final class TraceCommand implements Callable<Integer> {
         }
         NamespaceSpec ns = read == null ? NamespaceSpec.parse(netns) : null;
         Set<String> vips = new LinkedHashSet<>(serviceIps);
+        Set<String> nodes = new LinkedHashSet<>(nodeIps);
         if (ns != null) {
             vips.addAll(PacketCorrelator.kubeIpvsAddresses(ns));
+            if (!ns.isHost()) {
+                nodes.addAll(PacketCorrelator.nodeSideAddresses(ns));
+            }
         }
         RuleSet rules = rules(ns);
-        PacketCorrelator correlator = PacketCorrelator.builder().serviceAddresses(vips).nodeAddresses(nodeIps)
+        PacketCorrelator correlator = PacketCorrelator.builder().serviceAddresses(vips).nodeAddresses(nodes)
                 .window(Duration.ofMillis((long) (window * 1000))).rules(rules).build();
         Consumer<NetfilterEvent> sink = correlator::onEvent;
         for (Path f : logFiles) {

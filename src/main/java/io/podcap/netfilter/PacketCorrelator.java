@@ -80,6 +80,34 @@ public final class PacketCorrelator implements PacketHandler {
         return new Builder();
     }
 
+    /**
+     * The node's addresses as a pod namespace sees them: those of the host end of its veths and of the bridge that
+     * end is enslaved to (the CNI bridge, the pod's gateway), where a kubelet probe comes from. Global scope only.
+     */
+    public static List<String> nodeSideAddresses(NamespaceSpec pod) {
+        List<NetInterface> host = null;
+        List<String> out = new ArrayList<>();
+        for (NetInterface i : Interfaces.list(pod)) {
+            if (i.hostPeer().isEmpty()) {
+                continue;
+            }
+            if (host == null) {
+                host = Interfaces.list(NamespaceSpec.host());
+            }
+            int peer = i.hostPeer().get().ifindex();
+            for (NetInterface h : host) {
+                if (h.ifindex() == peer) {
+                    h.addresses().stream().filter(a -> a.scope() == 0).forEach(a -> out.add(a.ip()));
+                    int master = h.master();
+                    host.stream().filter(b -> master > 0 && b.ifindex() == master)
+                            .forEach(b -> b.addresses().stream().filter(a -> a.scope() == 0)
+                                    .forEach(a -> out.add(a.ip())));
+                }
+            }
+        }
+        return out;
+    }
+
     /** The addresses on {@code kube-ipvs0} in a namespace (kube-proxy binds every ClusterIP there in IPVS mode). */
     public static List<String> kubeIpvsAddresses(NamespaceSpec namespace) {
         List<String> out = new ArrayList<>();

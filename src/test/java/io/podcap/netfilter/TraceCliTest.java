@@ -9,7 +9,9 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.podcap.testing.Cli;
+import io.podcap.ns.NamespaceSpec;
 import io.podcap.testing.Root;
+import io.podcap.testing.TestNetns;
 import io.podcap.testing.Tools;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -205,6 +207,39 @@ class TraceCliTest {
                 p.destroyForcibly();
             }
             assertFalse(rules(k).contains("podcap-trace"), "rules removed on SIGTERM");
+        }
+    }
+
+    @Test
+    void aProbeFromTheNodeDroppedInThePodIsProbeBlockedWithoutBeingTold() throws Exception {
+        Root.assume();
+        Tools.require("xtables-monitor");
+        try (TestNetns pod = TestNetns.create("probe")) {
+            NamespaceSpec spec = NamespaceSpec.parse(pod.spec());
+            assertEquals(List.of(pod.hostAddress()), PacketCorrelator.nodeSideAddresses(spec));
+            pod.exec("iptables", "-t", "raw", "-A", "PREROUTING", "-p", "tcp", "--dport", "8080", "-j", "TRACE").ok();
+            pod.exec("iptables", "-A", "INPUT", "-p", "tcp", "--dport", "8080", "-j", "DROP").ok();
+            Process p = Cli.start("trace", "--netns", pod.spec(), "--filter", "tcp port 8080", "--xtables-monitor",
+                    "--duration", "4");
+            try {
+                CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
+                BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(),
+                        StandardCharsets.UTF_8));
+                for (String line; (line = err.readLine()) != null && !line.startsWith("tracing in"); ) {
+                    // until it traces
+                }
+                // from the host, as the kubelet probes: the host end of the pod's veth is the source
+                assertNotEquals(0, Tools.run("nc", "-z", "-w", "2", pod.address(), "8080").exit());
+                assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+                String stdout = out.get();
+                assertTrue(stdout.contains("FINDING dropped-by-rule"), stdout);
+                assertTrue(stdout.contains("FINDING probe-blocked"), stdout);
+                assertTrue(stdout.contains("TCP from the node's address " + pod.hostAddress()), stdout);
+                assertTrue(stdout.contains("filter:INPUT rule") && stdout.contains("DROP   -4 -t filter -A INPUT"),
+                        stdout);
+            } finally {
+                p.destroyForcibly();
+            }
         }
     }
 
