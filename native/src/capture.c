@@ -23,6 +23,7 @@ struct pc_capture {
     pcap_t *pcap;
     int link_type;
     int ifindex;
+    int netlink; /* nflog:N: a netlink socket, not a packet socket */
     int wake_fd;
     int stop_fd; /* rung by pc_capture_close: the thread polls it beside the packet socket */
     pthread_t thread;
@@ -129,6 +130,7 @@ static int activate(pc_capture *c, pc_error *err) {
     c->link_type = pcap_datalink(c->pcap);
     /* if_nametoindex asks the namespace the thread is in, so this must happen before leaving */
     c->ifindex = strcmp(cfg->device, "any") == 0 ? 0 : (int)if_nametoindex(cfg->device);
+    c->netlink = strncmp(cfg->device, "nflog", 5) == 0;
 
     if (cfg->filter != NULL && cfg->filter[0] != '\0') {
         struct bpf_program prog;
@@ -181,6 +183,8 @@ static void *capture_thread(void *arg) {
     const int64_t wake_threshold = c->config.immediate ? 0 : c->ring.capacity / 8;
     while (!atomic_load_explicit(&c->stop, memory_order_acquire)) {
         int n = pcap_dispatch(c->pcap, -1, on_packet, (u_char *)c);
+        /* libpcap's nflog:N reads its netlink socket with recv() and reports a non-blocking EAGAIN as an error */
+        if (n == PCAP_ERROR && c->netlink && (errno == EAGAIN || errno == EWOULDBLOCK)) n = 0;
         if (n < 0 && n != PCAP_ERROR_BREAK) {
             pc_fail(&c->failure, PC_ERR_SYSTEM, 0, "capture on %s in %s: %s", c->config.device,
                     c->config.netns_label, pcap_geterr(c->pcap));

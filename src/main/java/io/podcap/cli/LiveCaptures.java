@@ -13,8 +13,8 @@ import java.util.function.Supplier;
 /**
  * What {@code flows} and {@code probes} do live: one capture group over the targets feeds one handler (serialized
  * by a lock taken once per batch) until the duration ends, the group stops, or the JVM is asked to stop (Ctrl-C,
- * SIGTERM). Every 200 ms this thread follows pods ({@code --follow}) and calls {@code tick} with the wall clock
- * under the same lock.
+ * SIGTERM). Every 200 ms this thread calls {@code tick} with the wall clock under the same lock, and once a second it
+ * follows pods ({@code --follow}).
  */
 final class LiveCaptures {
     private final String what;
@@ -90,6 +90,7 @@ final class LiveCaptures {
             throws InterruptedException {
         CaptureGroup group = live.group();
         long deadline = duration > 0 ? System.nanoTime() + (long) (duration * 1e9) : Long.MAX_VALUE;
+        long nextRefresh = System.nanoTime() + 1_000_000_000L; // --follow rescans the node once a second
         while (true) {
             long wait = Math.min(deadline - System.nanoTime(), 200_000_000L);
             if (group.awaitTermination(Duration.ofNanos(Math.max(wait, 1_000_000L)))) {
@@ -99,7 +100,10 @@ final class LiveCaptures {
                 group.stop();
                 continue;
             }
-            live.refresh();
+            if (System.nanoTime() >= nextRefresh) {
+                live.refresh();
+                nextRefresh += 1_000_000_000L;
+            }
             locked(lock, () -> tick.accept(System.currentTimeMillis() * 1_000_000L));
         }
     }

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "podcap", mixinStandardHelpOptions = true, version = "podcap 0.1.0",
         description = "Packet capture in Kubernetes pod network namespaces.",
         subcommands = {CaptureCommand.class, IfacesCommand.class, FlowsCommand.class, ProbesCommand.class,
-                DemoCommand.class, PodsCommand.class, DoctorCommand.class})
+                DemoCommand.class, PodsCommand.class, DoctorCommand.class, TraceCommand.class})
 public final class Main {
     /** Bad input: unknown namespace, interface or file, a filter that does not compile, missing privileges. */
     static final int EXIT_USAGE = 2;

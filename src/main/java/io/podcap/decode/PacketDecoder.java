@@ -99,6 +99,8 @@ public final class PacketDecoder {
     private int payloadLength;
     private int payloadWireLength;
 
+    private final NflogDecoder nflog = new NflogDecoder();
+
     /** Decodes a captured packet. Returns true when at least the network layer was decoded. */
     public boolean decode(PacketView v) {
         return decode(v.data(), v.offset(), v.caplen(), v.wirelen(), v.linkType());
@@ -133,6 +135,7 @@ public final class PacketDecoder {
                 ipv6(start);
             }
             case LinkType.NULL -> loopback();
+            case LinkType.NFLOG -> nflogRecord();
             default -> unsupported(start, wireEnd);
         }
         return (layers & NETWORK) != 0;
@@ -307,6 +310,25 @@ public final class PacketDecoder {
             ipv6(start);
         } else {
             ipv4(start);
+        }
+    }
+
+    /** DLT_NFLOG: the IP packet is the payload TLV; the record's other TLVs are read by {@link #nflog()} too. */
+    private void nflogRecord() {
+        if (!nflog.decode(buf, start, end - start)) {
+            status = TRUNCATED;
+            return;
+        }
+        layers = LINK;
+        if (nflog.payloadOffset() < 0) {
+            // the payload TLV comes last: a record cut before it is truncated, a whole one has no packet
+            status = nflog.truncated() || end < wireEnd ? TRUNCATED : UNSUPPORTED;
+            return;
+        }
+        switch (nflog.family()) {
+            case 2 -> ipv4(nflog.payloadOffset());
+            case 10 -> ipv6(nflog.payloadOffset());
+            default -> unsupported(nflog.payloadOffset(), wireEnd);
         }
     }
 
@@ -572,6 +594,9 @@ public final class PacketDecoder {
 
     /** The link type the packet was decoded as. */
     public int linkType() { return linkType; }
+
+    /** The NFLOG record's other fields (prefix, mark, hook, devices), valid after decoding a DLT_NFLOG packet. */
+    public NflogDecoder nflog() { return nflog; }
 
     /** The buffer of the last packet (offsets index into it). */
     public ByteBuf buffer() { return buf; }

@@ -8,10 +8,14 @@ package io.podcap.flow;
  * after construction.
  */
 final class FlowKeys {
-    /** Longs per slot in the shared array: 0-3 endpoints, 4 meta, 5 ports and hash, then the table's own. */
-    static final int STRIDE = 8;
+    /**
+     * Longs per slot in the shared array: 0-3 endpoints, 4 meta, 5 ports and hash, then the table's own: 6 last
+     * timestamp, 7 idle-list links, 8-15 counters. Two adjacent cache lines hold what a packet updates.
+     */
+    static final int STRIDE = 16;
     static final int LAST_TS = 6;
     static final int LINKS = 7;
+    static final int COUNTERS = 8;
     private static final int A_HI = 0;
     private static final int A_LO = 1;
     private static final int B_HI = 2;

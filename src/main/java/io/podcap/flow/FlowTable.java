@@ -56,10 +56,9 @@ public final class FlowTable implements PacketHandler {
     private FlowListener[] listenerArray = new FlowListener[0];
     private boolean recordsWanted; // some listener wants a FlowRecord at each flow's end
 
-    // Per-slot state in primitive arrays. What every packet touches is grouped per slot in two strided arrays (a
-    // cache line or two each): `slots` holds the key, the last timestamp and the idle links (see FlowKeys), and
-    // `counters` the fields below, [slot * STRIDE + field]; dir 0 is client to server.
-    private static final int STRIDE = 8;
+    // Per-slot state in primitive arrays. What every packet touches is grouped per slot: `slots` holds the key, the
+    // last timestamp, the idle links (see FlowKeys) and from FlowKeys.COUNTERS on the counters below; `info` the
+    // smaller fields after them. dir 0 is client to server.
     private static final int PACKETS = 0; // + dir
     private static final int BYTES = 2; // + dir
     private static final int SEQ_END = 4; // + dir: highest sequence number + length seen, -1 before any
@@ -75,7 +74,6 @@ public final class FlowTable implements PacketHandler {
     private static final int ZERO_WINDOW = 6;
     private static final int FLAGS = 7;
     private final long[] slots;
-    private final long[] counters;
     private final int[] info; // [slot * INFO + field], the fields below
     private final long[] rtt; // valid with RTT_SEEN
     private final byte[][] http; // per slot, made the first time the slot sees a request, then reused
@@ -105,7 +103,6 @@ public final class FlowTable implements PacketHandler {
         timeouts[IdleLists.OTHER] = b.other.toNanos();
         httpBytes = b.httpBytes;
         slots = new long[capacity * FlowKeys.STRIDE];
-        counters = new long[capacity * STRIDE];
         keys = new FlowKeys(slots, capacity);
         idle = new IdleLists(slots, capacity);
         info = new int[capacity * INFO];
@@ -177,8 +174,9 @@ public final class FlowTable implements PacketHandler {
         }
         boolean fromClient = keys.fromA() == ((info[slot * INFO + BITS] & CLIENT_IS_A) != 0);
         int dir = fromClient ? 0 : 1;
-        counters[slot * STRIDE + PACKETS + dir]++;
-        counters[slot * STRIDE + BYTES + dir] += v.wirelen();
+        int c = slot * FlowKeys.STRIDE + FlowKeys.COUNTERS;
+        slots[c + PACKETS + dir]++;
+        slots[c + BYTES + dir] += v.wirelen();
         int last = slot * FlowKeys.STRIDE + FlowKeys.LAST_TS;
         if (ts > slots[last]) {
             slots[last] = ts;
@@ -225,11 +223,11 @@ public final class FlowTable implements PacketHandler {
         info[i + BITS] = srcIsClient == keys.fromA() ? CLIENT_IS_A : 0;
         info[i + STATE] = (tcp ? FlowState.ESTABLISHED : FlowState.ACTIVE).ordinal();
         slots[slot * FlowKeys.STRIDE + FlowKeys.LAST_TS] = ts;
-        int c = slot * STRIDE;
-        Arrays.fill(counters, c, c + STRIDE, 0);
-        counters[c + FIRST_TS] = ts;
-        counters[c + SEQ_END] = -1;
-        counters[c + SEQ_END + 1] = -1;
+        int c = slot * FlowKeys.STRIDE + FlowKeys.COUNTERS;
+        Arrays.fill(slots, c, c + FlowKeys.STRIDE - FlowKeys.COUNTERS, 0);
+        slots[c + FIRST_TS] = ts;
+        slots[c + SEQ_END] = -1;
+        slots[c + SEQ_END + 1] = -1;
         idle.add(slot, IdleLists.OTHER); // moved to its list right after the first packet
         flowCount++;
         live++;
@@ -263,7 +261,7 @@ public final class FlowTable implements PacketHandler {
         int f = d.tcpFlags();
         int dir = fromClient ? 0 : 1;
         int i = slot * INFO;
-        int c = slot * STRIDE;
+        int c = slot * FlowKeys.STRIDE + FlowKeys.COUNTERS;
         int st = info[i + STATE];
         if ((f & TcpFlags.RST) != 0) {
             if (info[i + RST_FROM] == 0) {
@@ -283,8 +281,8 @@ public final class FlowTable implements PacketHandler {
                     info[i + SYN_RETRANSMITS]++;
                 }
                 info[i + BITS] |= SYN_SEEN;
-                counters[c + SYN_TS] = ts;
-                counters[c + SEQ_END] = (seq + 1) & 0xffffffffL;
+                slots[c + SYN_TS] = ts;
+                slots[c + SEQ_END] = (seq + 1) & 0xffffffffL;
                 if (opening) {
                     info[i + STATE] = FlowState.SYN_SENT.ordinal();
                 }
@@ -293,7 +291,7 @@ public final class FlowTable implements PacketHandler {
                     info[i + RETRANSMITS]++;
                 }
                 info[i + BITS] |= SYN_ACK_SEEN;
-                counters[c + SEQ_END + 1] = (seq + 1) & 0xffffffffL;
+                slots[c + SEQ_END + 1] = (seq + 1) & 0xffffffffL;
                 if (opening) {
                     info[i + STATE] = FlowState.SYN_RECEIVED.ordinal();
                 }
@@ -304,7 +302,7 @@ public final class FlowTable implements PacketHandler {
             // the client's ACK completes the handshake; anything else means the capture missed part of it
             if (st == FlowState.SYN_RECEIVED.ordinal() && fromClient && (f & TcpFlags.ACK) != 0
                     && (info[i + BITS] & SYN_SEEN) != 0) {
-                rtt[slot] = ts - counters[c + SYN_TS];
+                rtt[slot] = ts - slots[c + SYN_TS];
                 info[i + BITS] |= RTT_SEEN;
             }
             info[i + STATE] = FlowState.ESTABLISHED.ordinal();
@@ -332,11 +330,11 @@ public final class FlowTable implements PacketHandler {
         if (span == 0) {
             return;
         }
-        int i = slot * STRIDE + SEQ_END + dir;
+        int i = slot * FlowKeys.STRIDE + FlowKeys.COUNTERS + SEQ_END + dir;
         long end = (seq + span) & 0xffffffffL;
-        long known = counters[i];
+        long known = slots[i];
         if (known < 0 || (int) (end - known) > 0) {
-            counters[i] = end;
+            slots[i] = end;
         } else if (!(length == 1 && !fin && seq == ((known - 1) & 0xffffffffL))) {
             // a one-byte segment just below the edge is a keep-alive probe, not a retransmission
             info[slot * INFO + RETRANSMITS]++;
@@ -526,7 +524,7 @@ public final class FlowTable implements PacketHandler {
     }
 
     private long counter(int slot, int field) {
-        return counters[slot * STRIDE + field];
+        return slots[slot * FlowKeys.STRIDE + FlowKeys.COUNTERS + field];
     }
 
     private void checkLive(int slot) {

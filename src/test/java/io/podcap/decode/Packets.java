@@ -249,6 +249,34 @@ final class Packets {
                 .bytes(l3).array();
     }
 
+    /**
+     * A DLT_NFLOG record: header (family, version 0, group) then TLVs with lengths and types in little-endian (the
+     * capturing machine's order, x86) or big-endian, values in network order, each padded to 4 bytes.
+     */
+    static byte[] nflog(int family, int group, int hook, String prefix, long mark, int outdev, byte[] l3,
+                        boolean littleEndian) {
+        Bytes b = new Bytes().u8(family).u8(0).u16(group);
+        tlv(b, 1, new Bytes().u16(family == 2 ? EtherType.IPV4 : EtherType.IPV6).u8(hook).u8(0).array(), littleEndian);
+        byte[] p = prefix.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        tlv(b, 10, new Bytes().bytes(p).u8(0).array(), littleEndian);
+        tlv(b, 2, new Bytes().u32(mark).array(), littleEndian);
+        tlv(b, 5, new Bytes().u32(outdev).array(), littleEndian);
+        tlv(b, 8, new Bytes().u16(6).u16(0).bytes(MAC_A).u16(0).array(), littleEndian);
+        tlv(b, 3, new Bytes().u32(0).u32(1_700_000_000L).u32(0).u32(250_000).array(), littleEndian);
+        tlv(b, 9, l3, littleEndian);
+        return b.array();
+    }
+
+    private static void tlv(Bytes b, int type, byte[] value, boolean littleEndian) {
+        int length = 4 + value.length;
+        if (littleEndian) {
+            b.u8(length).u8(length >>> 8).u8(type).u8(type >>> 8);
+        } else {
+            b.u16(length).u16(type);
+        }
+        b.bytes(value).zeros((4 - value.length % 4) % 4);
+    }
+
     static int checksum(byte[] b) {
         long sum = 0;
         for (int i = 0; i + 1 < b.length; i += 2) {

@@ -93,6 +93,10 @@ final class SamplePackets {
         return ipv6("fd00::1", "fd00::2").ext(IpProtocol.HOPOPT, 0).wrap(IpProtocol.UDP, udp(9999, 8888, payload(12)));
     }
 
+    static byte[] nflogTcp4() {
+        return Packets.nflog(2, 5, 3, "nf-out", 0x4000, 3, tcpRst(), true);
+    }
+
     static List<Sample> all() {
         return List.of(
                 new Sample("tcp4-vlan", LinkType.ETHERNET, tcpV4Vlan()),
@@ -114,6 +118,8 @@ final class SamplePackets {
                 new Sample("raw-gre", LinkType.RAW, ipv4("10.0.0.1", "10.0.0.2").wrap(47, payload(24))),
                 new Sample("raw-nonxt", LinkType.RAW, ipv6("::1", "::2").ext(IpProtocol.IPV6_DSTOPTS, 0)
                         .wrap(IpProtocol.IPV6_NONXT, new byte[0])),
+                new Sample("nflog-tcp4", LinkType.NFLOG, nflogTcp4()),
+                new Sample("nflog-udp6-be", LinkType.NFLOG, Packets.nflog(10, 5, 1, "in6", 0, 0, udpV6(), false)),
                 new Sample("unknown-link", 147, payload(40)));
     }
 }

@@ -73,7 +73,7 @@ class TruncationTest {
             case LinkType.ETHERNET -> 14;
             case LinkType.LINUX_SLL -> 16;
             case LinkType.LINUX_SLL2 -> 20;
-            case LinkType.NULL -> 4;
+            case LinkType.NULL, LinkType.NFLOG -> 4;
             default -> 0;
         };
     }

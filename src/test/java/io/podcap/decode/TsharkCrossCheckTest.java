@@ -134,6 +134,12 @@ class TsharkCrossCheckTest {
         crossCheck(LinkType.RAW, List.of(SamplePackets.udpV6(), SamplePackets.tcpRst()));
     }
 
+    @Test
+    void nflog() throws Exception {
+        crossCheck(LinkType.NFLOG, List.of(SamplePackets.nflogTcp4(),
+                Packets.nflog(10, 5, 1, "in6", 0, 0, SamplePackets.udpV6(), true)));
+    }
+
     private void crossCheck(int linkType, List<byte[]> packets) throws Exception {
         Path file = writePcap(linkType, packets);
         List<String> args = new ArrayList<>(List.of("-o", "tcp.relative_sequence_numbers:FALSE", "-T", "fields",

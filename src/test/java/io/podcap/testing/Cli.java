@@ -76,4 +76,9 @@ public final class Cli {
             err.delete();
         }
     }
+
+    /** Starts the CLI without waiting, for tests that signal it; the caller reads its streams and ends it. */
+    public static Process start(String... args) throws IOException {
+        return new ProcessBuilder(command(List.of(), args)).start();
+    }
 }
