@@ -24,14 +24,12 @@ final class FlowPrinter {
 
     private final PrintStream out;
     private final boolean json;
-    private final boolean flushEach;
     private boolean headerPrinted;
 
-    /** With {@code flushEach} (live), each flow reaches the reader at once; else only at {@link #flush()}. */
-    FlowPrinter(PrintStream out, boolean json, boolean flushEach) {
+    /** Output reaches the reader at {@link #flush()}: live, the command flushes a few times a second. */
+    FlowPrinter(PrintStream out, boolean json) {
         this.out = out;
         this.json = json;
-        this.flushEach = flushEach;
     }
 
     synchronized void flush() {
@@ -51,9 +49,6 @@ final class FlowPrinter {
                     r.end().label(), r.c2sPackets(), r.c2sBytes(), r.s2cPackets(), r.s2cBytes(),
                     r.handshakeRttNanos() < 0 ? "-" : String.format(Locale.ROOT, "%.3f", r.handshakeRttNanos() / 1e6),
                     details(r));
-        }
-        if (flushEach) {
-            out.flush();
         }
     }
 
