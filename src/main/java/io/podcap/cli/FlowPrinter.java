@@ -25,6 +25,7 @@ final class FlowPrinter {
     private final PrintStream out;
     private final boolean json;
     private boolean headerPrinted;
+    private final StringBuilder row = new StringBuilder(256);
 
     /** Output reaches the reader at {@link #flush()}: live, the command flushes a few times a second. */
     FlowPrinter(PrintStream out, boolean json) {
@@ -39,17 +40,51 @@ final class FlowPrinter {
     synchronized void print(FlowRecord r) {
         if (json) {
             out.println(json(r, false));
-        } else {
-            if (!headerPrinted) {
-                out.printf(ROW, "PROTO", "CLIENT", "SERVER", "ROLE", "STATE", "END", "C2S_PKT", "C2S_BYTES",
-                        "S2C_PKT", "S2C_BYTES", "RTT_MS", "DETAILS");
-                headerPrinted = true;
-            }
-            out.printf(Locale.ROOT, ROW, proto(r.protocol()), r.client(), r.server(), role(r), r.state().label(),
-                    r.end().label(), r.c2sPackets(), r.c2sBytes(), r.s2cPackets(), r.s2cBytes(),
-                    r.handshakeRttNanos() < 0 ? "-" : String.format(Locale.ROOT, "%.3f", r.handshakeRttNanos() / 1e6),
-                    details(r));
+            return;
         }
+        if (!headerPrinted) {
+            out.printf(ROW, "PROTO", "CLIENT", "SERVER", "ROLE", "STATE", "END", "C2S_PKT", "C2S_BYTES",
+                    "S2C_PKT", "S2C_BYTES", "RTT_MS", "DETAILS");
+            headerPrinted = true;
+        }
+        // By hand, not printf: a busy node ends thousands of flows a second, and Formatter parses its pattern each time.
+        StringBuilder b = row;
+        b.setLength(0);
+        left(b, proto(r.protocol()), 5);
+        left(b, r.client(), 24);
+        left(b, r.server(), 24);
+        left(b, role(r), 10);
+        left(b, r.state().label(), 12);
+        left(b, r.end().label(), 8);
+        right(b, Long.toString(r.c2sPackets()), 7);
+        right(b, Long.toString(r.c2sBytes()), 9);
+        right(b, Long.toString(r.s2cPackets()), 7);
+        right(b, Long.toString(r.s2cBytes()), 9);
+        right(b, r.handshakeRttNanos() < 0 ? "-" : millis(r.handshakeRttNanos()), 8);
+        b.append(' ').append(details(r)).append('\n');
+        out.append(b);
+    }
+
+    private static void left(StringBuilder b, String s, int width) {
+        b.append(s);
+        for (int i = s.length(); i < width; i++) {
+            b.append(' ');
+        }
+        b.append(' ');
+    }
+
+    private static void right(StringBuilder b, String s, int width) {
+        for (int i = s.length(); i < width; i++) {
+            b.append(' ');
+        }
+        b.append(s).append(' ');
+    }
+
+    /** Nanoseconds as milliseconds with three decimals, as %.3f would print them. */
+    static String millis(long nanos) {
+        long micros = (nanos + 500) / 1000;
+        String frac = Long.toString(1000 + micros % 1000);
+        return micros / 1000 + "." + frac.substring(1);
     }
 
     /** A periodic snapshot of the live flows. */
