@@ -177,10 +177,6 @@ static void *capture_thread(void *arg) {
     struct pollfd fds[2] = {{.fd = pcap_get_selectable_fd(c->pcap), .events = POLLIN},
                             {.fd = c->stop_fd, .events = POLLIN}};
     int64_t next_stats = now_ns() + STATS_INTERVAL_NS;
-    /* A wake-up costs the consumer a context switch. Without immediate mode the packets have already waited up to a
-     * block timeout in the kernel, so a parked consumer is woken only once an eighth of the ring waits; otherwise its
-     * own timed wait picks them up. */
-    const int64_t wake_threshold = c->config.immediate ? 0 : c->ring.capacity / 8;
     while (!atomic_load_explicit(&c->stop, memory_order_acquire)) {
         int n = pcap_dispatch(c->pcap, -1, on_packet, (u_char *)c);
         /* libpcap's nflog:N reads its netlink socket with recv() and reports a non-blocking EAGAIN as an error */
@@ -194,8 +190,8 @@ static void *capture_thread(void *arg) {
         if (n > 0) {
             atomic_store_explicit(&c->delivered, c->delivered_local, memory_order_relaxed);
             atomic_store_explicit(&c->bytes, c->bytes_local, memory_order_relaxed);
-            if (pc_ring_pending(&c->ring) >= wake_threshold && pc_ring_take_parked(&c->ring))
-                pc_wake_signal(c->wake_fd);
+            /* Woken per kernel block, not later: the consumer then reads records still in this core's cache. */
+            if (pc_ring_take_parked(&c->ring)) pc_wake_signal(c->wake_fd);
         } else if (poll(fds, 2, STATS_INTERVAL_NS / 1000000) < 0 && errno != EINTR) {
             pc_fail(&c->failure, PC_ERR_SYSTEM, errno, "poll on %s in %s", c->config.device, c->config.netns_label);
             atomic_store(&c->state, PC_CAPTURE_FAILED);

@@ -81,11 +81,6 @@ int pc_ring_offer(pc_ring *ring, int type, int64_t ts_ns, const void *bytes, int
     return 1;
 }
 
-int64_t pc_ring_pending(const pc_ring *ring) {
-    return atomic_load_explicit(&ring->trailer->tail, memory_order_relaxed) -
-           atomic_load_explicit(&ring->trailer->head, memory_order_relaxed);
-}
-
 int pc_ring_take_parked(pc_ring *ring) {
     /* Pairs with the consumer's volatile store of parked followed by a volatile re-read of the next length: either
      * it sees our record or we see its flag (a store-load fence on both sides). */

@@ -65,9 +65,6 @@ int pc_ring_has_room(pc_ring *ring, int32_t caplen);
 /* Whether a record of caplen bytes can ever fit. */
 int pc_ring_fits(const pc_ring *ring, int32_t caplen);
 
-/* Bytes published and not yet consumed (approximate: the consumer may be moving head). */
-int64_t pc_ring_pending(const pc_ring *ring);
-
 /* After publishing: returns 1 when the consumer had parked and must be woken (the flag is cleared). */
 int pc_ring_take_parked(pc_ring *ring);
 

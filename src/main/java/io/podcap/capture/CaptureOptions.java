@@ -21,10 +21,7 @@ public abstract class CaptureOptions<B extends CaptureOptions<B>> {
 
     CaptureOptions() {}
 
-    /**
-     * How long a reader with nothing to read sleeps at most. Outside immediate mode the native side wakes it only once
-     * an eighth of a ring waits (a wake-up is a context switch), so this bounds how late the rest is delivered.
-     */
+    /** How long a reader with nothing to read sleeps before it checks its captures are still alive. */
     int idleWaitMillis() {
         return Math.min(timeoutMillis, 100);
     }
