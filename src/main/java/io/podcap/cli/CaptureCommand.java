@@ -10,6 +10,7 @@ import io.podcap.metrics.MetricsServer;
 import io.podcap.pcap.PcapReader;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -94,8 +95,11 @@ final class CaptureCommand implements Callable<Integer> {
         } catch (RuntimeException | Error e) {
             if (out != null) {
                 out.close();
-                if (!toStdout && out.writer().packetsWritten() == 0) {
-                    Files.deleteIfExists(out.writer().currentPath());
+                Path written = out.writer().currentPath();
+                // no empty capture left behind; but never remove /dev/null, a FIFO or what a link points to
+                if (!toStdout && out.writer().packetsWritten() == 0
+                        && Files.isRegularFile(written, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.delete(written);
                 }
             }
             throw e;

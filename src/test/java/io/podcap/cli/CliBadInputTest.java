@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.podcap.testing.Cli;
+import io.podcap.testing.TestNetns;
+import io.podcap.testing.Root;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -61,5 +63,17 @@ class CliBadInputTest {
         Files.write(file, b.array());
         Cli.Result r = Cli.run("capture", "--read", file.toString());
         assertOneLineError(r, "truncated");
+    }
+
+    @Test
+    void aFailedCaptureNeverRemovesASpecialOutputFile() throws Exception {
+        // A device node of its own, never the machine's /dev/null: if this regressed, it would be the one removed.
+        Root.assume();
+        Path nul = dir.resolve("null");
+        TestNetns.run("mknod", "-m", "666", nul.toString(), "c", "1", "3").ok();
+        Cli.Result r = Cli.run("capture", "--netns", "host", "--iface", "podcap-no-such-if", "-c", "1",
+                "-w", nul.toString());
+        assertOneLineError(r, "podcap-no-such-if");
+        assertTrue(Files.exists(nul) && !Files.isRegularFile(nul), "the device node is still there");
     }
 }
