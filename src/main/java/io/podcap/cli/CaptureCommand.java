@@ -24,16 +24,10 @@ import picocli.CommandLine.Option;
 @Command(name = "capture", description = "Capture packets inside network namespaces (or read a file).")
 final class CaptureCommand implements Callable<Integer> {
     @Mixin
+    PacketOptions packets = new PacketOptions();
+
+    @Mixin
     TargetOptions targets;
-
-    @Option(names = {"-i", "--iface"}, defaultValue = "any", description = "Interface in the namespace (default any).")
-    String iface;
-
-    @Option(names = {"-f", "--filter"}, paramLabel = "BPF", description = "Capture filter, tcpdump syntax.")
-    String filter = "";
-
-    @Option(names = {"-s", "--snaplen"}, defaultValue = "262144", description = "Bytes kept per packet.")
-    int snaplen;
 
     @Option(names = {"-c", "--count"}, description = "Stop after N packets.")
     long count;
@@ -84,7 +78,7 @@ final class CaptureCommand implements Callable<Integer> {
                     + " (-w FILE or -q)");
         }
         boolean toStdout = "-".equals(output);
-        PcapOutput out = output == null ? null : new PcapOutput(output, pcap, snaplen, filter);
+        PcapOutput out = output == null ? null : new PcapOutput(output, pcap, packets.snaplen, packets.filter);
         try {
             PacketHandler handler = out != null ? out : quiet ? p -> { } : new PacketPrinter(System.out);
             if (input != null) {
@@ -116,7 +110,7 @@ final class CaptureCommand implements Callable<Integer> {
 
     private void read(PacketHandler handler) throws Exception {
         try (PcapReader reader = PcapReader.open(input)) {
-            Limit limit = new Limit(filter.isEmpty() ? handler : new OfflineFilter(filter, snaplen, handler), count);
+            Limit limit = new Limit(packets.filtered(handler), count);
             while (!limit.reached() && reader.read(limit, 256) >= 0) {
                 // batches until the end or the count
             }
@@ -126,24 +120,26 @@ final class CaptureCommand implements Callable<Integer> {
 
     private void live(PacketHandler handler, PcapOutput out, boolean pcapToStdout) throws Exception {
         Limit limit = new Limit(handler, count);
-        TargetOptions.Targets live = targets.open(CaptureGroup.builder().device(iface).filter(filter)
-                .snaplen(snaplen).bufferSize(bufferSize).ringSize(ringSize).immediate(immediate).handler(limit));
+        TargetOptions.Targets live = targets.open(CaptureGroup.builder().device(packets.iface)
+                .filter(packets.filter).snaplen(packets.snaplen).bufferSize(bufferSize).ringSize(ringSize)
+                .immediate(immediate).handler(limit));
         CaptureGroup group = live.group();
         limit.stop = group::stop;
         if (out != null) {
             out.statisticsOf(group);
         }
         Metrics registry = new Metrics();
-        CaptureGroupMetrics groupMetrics = new CaptureGroupMetrics(group, iface, registry);
+        CaptureGroupMetrics groupMetrics = new CaptureGroupMetrics(group, packets.iface, registry);
         Thread hook = new Thread(group::stop, "podcap-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         for (CaptureGroup.Member m : group.members()) {
-            err.printf("capturing on %s in %s%s, link type %s%n", iface, m.description(),
-                    filter.isEmpty() ? "" : " (filter '" + filter + "')", LinkType.name(m.linkType()));
+            err.printf("capturing on %s in %s%s, link type %s%n", packets.iface, m.description(),
+                    packets.filter.isEmpty() ? "" : " (filter '" + packets.filter + "')",
+                    LinkType.name(m.linkType()));
         }
         Status status = Status.stderrIsTerminal() && (pcapToStdout || quiet || output != null)
                 ? new Status(err) : null;
-        StatsJson json = jsonStats > 0 ? new StatsJson(System.out, jsonStats, iface, out) : null;
+        StatsJson json = jsonStats > 0 ? new StatsJson(System.out, jsonStats, packets.iface, out) : null;
         long deadline = duration > 0 ? System.nanoTime() + (long) (duration * 1e9) : Long.MAX_VALUE;
         try (group; StopSignals signals = new StopSignals(err, group::stop);
              MetricsServer server = metrics.start(registry, err)) {

@@ -24,13 +24,10 @@ import picocli.CommandLine.Option;
 @Command(name = "flows", description = "Flows with TCP analysis and named problems, live or from a file.")
 final class FlowsCommand implements Callable<Integer> {
     @Mixin
+    PacketOptions packets = new PacketOptions();
+
+    @Mixin
     TargetOptions targets;
-
-    @Option(names = {"-i", "--iface"}, defaultValue = "any", description = "Interface in the namespace (default any).")
-    String iface;
-
-    @Option(names = {"-f", "--filter"}, paramLabel = "BPF", description = "Capture filter, tcpdump syntax.")
-    String filter = "";
 
     @Option(names = "--duration", paramLabel = "S", description = "Stop after S seconds.")
     double duration;
@@ -46,9 +43,6 @@ final class FlowsCommand implements Callable<Integer> {
 
     @Option(names = "--capacity", defaultValue = "65536", description = "Most flows kept at once (default 65536).")
     int capacity;
-
-    @Option(names = {"-s", "--snaplen"}, defaultValue = "262144", description = "Bytes kept per packet.")
-    int snaplen;
 
     @Option(names = "--exclude-probes", description = "Leave out the kubelet's probe connections.")
     boolean excludeProbes;
@@ -95,7 +89,7 @@ final class FlowsCommand implements Callable<Integer> {
 
     private void read(FlowTable table, FlowPrinter printer) throws Exception {
         try (PcapReader reader = PcapReader.open(input)) {
-            PacketHandler handler = filter.isEmpty() ? table : new OfflineFilter(filter, snaplen, table);
+            PacketHandler handler = packets.filtered(table);
             long packets = reader.readAll(handler);
             table.endAll();
             printer.flush();
@@ -107,7 +101,7 @@ final class FlowsCommand implements Callable<Integer> {
     private void live(FlowTable table, FlowPrinter printer) throws Exception {
         long every = interval > 0 ? (long) (interval * 1e9) : Long.MAX_VALUE;
         long[] next = {interval > 0 ? System.currentTimeMillis() * 1_000_000L + every : Long.MAX_VALUE};
-        new LiveCaptures("flows", targets, iface, filter, snaplen, err).run(table, duration, null, wall -> {
+        new LiveCaptures("flows", targets, packets, err).run(table, duration, null, wall -> {
             printer.flush();
             if (wall >= next[0]) {
                 table.expire(wall);

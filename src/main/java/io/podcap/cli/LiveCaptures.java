@@ -19,18 +19,14 @@ import java.util.function.Supplier;
 final class LiveCaptures {
     private final String what;
     private final TargetOptions targets;
-    private final String iface;
-    private final String filter;
-    private final int snaplen;
+    private final PacketOptions packets;
     private final PrintStream err;
 
     /** {@code what} names what is captured in the "capturing ..." lines on stderr ("flows", "probes"). */
-    LiveCaptures(String what, TargetOptions targets, String iface, String filter, int snaplen, PrintStream err) {
+    LiveCaptures(String what, TargetOptions targets, PacketOptions packets, PrintStream err) {
         this.what = what;
         this.targets = targets;
-        this.iface = iface;
-        this.filter = filter;
-        this.snaplen = snaplen;
+        this.packets = packets;
         this.err = err;
     }
 
@@ -43,8 +39,8 @@ final class LiveCaptures {
     void run(PacketHandler handler, double duration, String banner, LongConsumer tick, Runnable finish,
              Supplier<String> summary) throws Exception {
         ReentrantLock lock = new ReentrantLock();
-        TargetOptions.Targets live = targets.open(CaptureGroup.builder().device(iface).filter(filter)
-                .snaplen(snaplen).handler(new BatchLock(handler, lock)));
+        TargetOptions.Targets live = targets.open(CaptureGroup.builder().device(packets.iface).filter(packets.filter)
+                .snaplen(packets.snaplen).handler(new BatchLock(handler, lock)));
         CaptureGroup group = live.group();
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -58,8 +54,8 @@ final class LiveCaptures {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             for (CaptureGroup.Member m : group.members()) {
-                err.printf("capturing %s on %s in %s%s%n", what, iface, m.description(),
-                        filter.isEmpty() ? "" : " (filter '" + filter + "')");
+                err.printf("capturing %s on %s in %s%s%n", what, packets.iface, m.description(),
+                        packets.filter.isEmpty() ? "" : " (filter '" + packets.filter + "')");
             }
             if (banner != null) {
                 err.println(banner);

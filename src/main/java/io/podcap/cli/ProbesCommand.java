@@ -20,14 +20,10 @@ import picocli.CommandLine.Option;
 @Command(name = "probes", description = "Kubelet probes: who sends them, how often, and whether they pass.")
 final class ProbesCommand implements Callable<Integer> {
     @Mixin
+    PacketOptions packets = new PacketOptions("tcp");
+
+    @Mixin
     TargetOptions targets;
-
-    @Option(names = {"-i", "--iface"}, defaultValue = "any", description = "Interface in the namespace (default any).")
-    String iface;
-
-    @Option(names = {"-f", "--filter"}, paramLabel = "BPF", defaultValue = "tcp",
-            description = "Capture filter, tcpdump syntax (default tcp).")
-    String filter;
 
     @Option(names = "--duration", paramLabel = "S", description = "Stop after S seconds.")
     double duration;
@@ -55,9 +51,6 @@ final class ProbesCommand implements Callable<Integer> {
     @Option(names = "--capacity", defaultValue = "65536", description = "Most flows kept at once (default 65536).")
     int capacity;
 
-    @Option(names = {"-s", "--snaplen"}, defaultValue = "262144", description = "Bytes kept per packet.")
-    int snaplen;
-
     @Mixin
     AddressOptions addresses;
 
@@ -79,7 +72,7 @@ final class ProbesCommand implements Callable<Integer> {
                 .probeTimeout(Duration.ofNanos((long) (probeTimeout * 1e9))).onAlert(printer::alert).build(table);
         if (input != null) {
             try (PcapReader reader = PcapReader.open(input)) {
-                PacketHandler handler = filter.isEmpty() ? table : new OfflineFilter(filter, snaplen, table);
+                PacketHandler handler = packets.filtered(table);
                 long packets = reader.readAll(handler);
                 table.endAll();
                 printer.streams(detector.streams());
@@ -103,7 +96,7 @@ final class ProbesCommand implements Callable<Integer> {
             table.endAll();
             printer.streams(detector.streams());
         };
-        new LiveCaptures("probes", targets, iface, filter, snaplen, err).run(table, duration, "who is who: " + roles,
+        new LiveCaptures("probes", targets, packets, err).run(table, duration, "who is who: " + roles,
                 tick, finish, () -> FlowsCommand.describe(table.stats()) + "; " + describe(detector.stats()));
         return 0;
     }

@@ -35,20 +35,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code podcap trace}: what netfilter did to each captured packet, and what is wrong. */
 @Command(name = "trace", description = "Correlate captured packets with netfilter traces, logs and conntrack.")
 final class TraceCommand implements Callable<Integer> {
+    @Mixin
+    PacketOptions packets = new PacketOptions();
+
     @Option(names = "--netns", paramLabel = "SPEC", defaultValue = "host",
-            description = "pid:PID, netns:NAME, path:FILE or host (default).")
+            description = "pid:PID, netns:NAME, pod:NS/NAME, ip:ADDR, path:FILE or host (default).")
     String netns;
-
-    @Option(names = {"-i", "--iface"}, defaultValue = "any", description = "Interface in the namespace (default any).")
-    String iface;
-
-    @Option(names = {"-f", "--filter"}, paramLabel = "BPF", description = "Capture filter, tcpdump syntax.")
-    String filter = "";
 
     @Option(names = {"-r", "--read"}, paramLabel = "FILE", description = "Read packets from a pcap/pcapng file.")
     Path read;
@@ -171,7 +169,7 @@ final class TraceCommand implements Callable<Integer> {
                         TraceOutput output) throws Exception {
         if (read != null) {
             try (PcapReader reader = PcapReader.open(read)) {
-                PacketHandler handler = filter.isEmpty() ? correlator : new OfflineFilter(filter, 262_144, correlator);
+                PacketHandler handler = packets.filtered(correlator);
                 while (reader.read(handler, 256) >= 0) {
                     output.packets(correlator.drain(correlator.latestPacketTime() + 1));
                 }
@@ -196,7 +194,7 @@ final class TraceCommand implements Callable<Integer> {
         Thread disarm = null;
         try {
             if (arm) {
-                List<List<String>> matches = armMatches.isEmpty() ? BpfSelector.toIptables(filter)
+                List<List<String>> matches = armMatches.isEmpty() ? BpfSelector.toIptables(packets.filter)
                         : armMatches.stream().map(m -> List.of(m.trim().split("\\s+"))).toList();
                 TraceRules armed = TraceRules.arm(ns, matches, nflogGroup == null ? -1 : nflogGroup);
                 open.add(armed);
@@ -227,7 +225,8 @@ final class TraceCommand implements Callable<Integer> {
             for (ToolSource t : tools) {
                 counters.add(() -> t.command() + ": " + counts(t.parser()));
             }
-            Capture main = Capture.builder().namespace(ns).device(iface).filter(filter).handler(correlator).open();
+            Capture main = Capture.builder().namespace(ns).device(packets.iface).filter(packets.filter)
+                    .snaplen(packets.snaplen).handler(correlator).open();
             synchronized (captures) {
                 captures.add(main);
             }
@@ -249,7 +248,8 @@ final class TraceCommand implements Callable<Integer> {
                             : " ended: " + t.lastError()));
                 }
             }
-            err.printf("tracing in %s on %s%s; %s%n", ns, iface, filter.isEmpty() ? "" : " (filter '" + filter + "')",
+            err.printf("tracing in %s on %s%s; %s%n", ns, packets.iface,
+                    packets.filter.isEmpty() ? "" : " (filter '" + packets.filter + "')",
                     duration > 0 ? "for " + duration + " s" : "Ctrl-C to stop");
             long deadline = duration > 0 ? System.nanoTime() + (long) (duration * 1e9) : Long.MAX_VALUE;
             long hold = (long) (window * 1e9); // trace lines of a packet come soon after it; give them the window
