@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 @Command(name = "ifaces", description = "List the interfaces inside a network namespace.")
 final class IfacesCommand implements Callable<Integer> {
     @Option(names = "--netns", paramLabel = "SPEC", defaultValue = "host",
-            description = "pid:PID, netns:NAME, path:FILE or host (default).")
+            description = "pid:PID, netns:NAME, pod:NS/NAME, ip:ADDR, path:FILE or host (default).")
     String netns;
 
     @Override
