@@ -41,14 +41,6 @@ final class CaptureCommand implements Callable<Integer> {
     @Option(names = {"-r", "--read"}, paramLabel = "FILE", description = "Read a pcap or pcapng file instead.")
     Path input;
 
-    @Option(names = "--buffer-size", paramLabel = "BYTES", defaultValue = "8388608",
-            description = "Kernel capture buffer.")
-    int bufferSize;
-
-    @Option(names = "--ring-size", paramLabel = "BYTES", defaultValue = "33554432",
-            description = "Shared ring between the native thread and Java (power of two).")
-    int ringSize;
-
     @Option(names = "--immediate", description = "Deliver each packet at once (more CPU per packet).")
     boolean immediate;
 
@@ -120,8 +112,8 @@ final class CaptureCommand implements Callable<Integer> {
 
     private void live(PacketHandler handler, PcapOutput out, boolean pcapToStdout) throws Exception {
         Limit limit = new Limit(handler, count);
-        TargetOptions.Targets live = targets.open(CaptureGroup.builder().device(packets.iface)
-                .filter(packets.filter).snaplen(packets.snaplen).bufferSize(bufferSize).ringSize(ringSize)
+        boolean several = targets.several();
+        TargetOptions.Targets live = targets.open(packets.configure(CaptureGroup.builder(), several)
                 .immediate(immediate).handler(limit));
         CaptureGroup group = live.group();
         limit.stop = group::stop;
@@ -133,9 +125,10 @@ final class CaptureCommand implements Callable<Integer> {
         Thread hook = new Thread(group::stop, "podcap-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         for (CaptureGroup.Member m : group.members()) {
-            err.printf("capturing on %s in %s%s, link type %s%n", packets.iface, m.description(),
-                    packets.filter.isEmpty() ? "" : " (filter '" + packets.filter + "')",
-                    LinkType.name(m.linkType()));
+            err.printf("capturing on %s in %s%s, link type %s, buffers %s + ring %s%n", packets.iface,
+                    m.description(), packets.filter.isEmpty() ? "" : " (filter '" + packets.filter + "')",
+                    LinkType.name(m.linkType()), Status.bytes(packets.bufferSize(several)),
+                    Status.bytes(packets.ringSize(several)));
         }
         Status status = Status.stderrIsTerminal() && (pcapToStdout || quiet || output != null)
                 ? new Status(err) : null;

@@ -39,8 +39,8 @@ final class LiveCaptures {
     void run(PacketHandler handler, double duration, String banner, LongConsumer tick, Runnable finish,
              Supplier<String> summary) throws Exception {
         ReentrantLock lock = new ReentrantLock();
-        TargetOptions.Targets live = targets.open(CaptureGroup.builder().device(packets.iface).filter(packets.filter)
-                .snaplen(packets.snaplen).handler(new BatchLock(handler, lock)));
+        TargetOptions.Targets live = targets.open(packets.configure(CaptureGroup.builder(), targets.several())
+                .handler(new BatchLock(handler, lock)));
         CaptureGroup group = live.group();
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {

@@ -98,6 +98,11 @@ final class TargetOptions {
      * Resolves the targets and opens the group. A --netns that does not resolve or open is an error; a namespace of
      * --all-pods that cannot be opened (no such interface there, gone meanwhile) is skipped with a warning.
      */
+    /** Whether more than one namespace may be captured (each then gets smaller buffers by default). */
+    boolean several() {
+        return allPods || follow || specs.size() > 1;
+    }
+
     Targets open(CaptureGroup.Builder builder) {
         if (follow && !allPods && specs.isEmpty()) {
             throw new IllegalArgumentException("--follow needs --all-pods or --netns");

@@ -225,8 +225,7 @@ final class TraceCommand implements Callable<Integer> {
             for (ToolSource t : tools) {
                 counters.add(() -> t.command() + ": " + counts(t.parser()));
             }
-            Capture main = Capture.builder().namespace(ns).device(packets.iface).filter(packets.filter)
-                    .snaplen(packets.snaplen).handler(correlator).open();
+            Capture main = packets.configure(Capture.builder().namespace(ns), false).handler(correlator).open();
             synchronized (captures) {
                 captures.add(main);
             }
