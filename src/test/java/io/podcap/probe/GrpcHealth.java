@@ -67,7 +67,7 @@ public final class GrpcHealth {
         return resp.toByteArray();
     }
 
-    static byte[] hpack(Http2Headers headers) {
+    private static byte[] hpack(Http2Headers headers) {
         ByteBuf out = Unpooled.buffer();
         try {
             new DefaultHttp2HeadersEncoder().encodeHeaders(1, headers, out);
@@ -79,7 +79,7 @@ public final class GrpcHealth {
         return b;
     }
 
-    static byte[] frame(int type, int flags, int stream, byte[] payload) {
+    private static byte[] frame(int type, int flags, int stream, byte[] payload) {
         ByteBuffer b = ByteBuffer.allocate(9 + payload.length);
         b.put((byte) (payload.length >>> 16)).put((byte) (payload.length >>> 8)).put((byte) payload.length);
         b.put((byte) type).put((byte) flags).putInt(stream).put(payload);

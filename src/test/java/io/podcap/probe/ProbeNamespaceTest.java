@@ -33,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * pod B as its client. A kubelet-like prober in the node namespace (curl with the kube-probe User-Agent and
  * Connection: close, nc -z for TCP) probes pod A while a capture inside pod A feeds a flow table with the detector.
  * The server then answers 500, is stopped (refused), and is firewalled inside the pod (timeout); each shows up as
- * failures with its reason and an alert, and a healthy server again as a recovery.
+ * failures with its reason and an alert, and a healthy server again as a recovery. gRPC health checks ({@link
+ * GrpcHealth}) and TLS handshakes ({@link TlsHandshakes}) go the same way between Java programs in the namespaces.
  */
 class ProbeNamespaceTest {
     private static final int PORT = 8080;
@@ -108,15 +109,20 @@ class ProbeNamespaceTest {
     }
 
     private static Process startJava(String ns, Class<?> main, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(javaCommand(main)));
-        command.addAll(List.of(args));
-        return new ProcessBuilder(PodNetwork.in(ns, command.toArray(String[]::new)))
+        return new ProcessBuilder(PodNetwork.in(ns, javaCommand(main, args)))
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 
-    private static String[] javaCommand(Class<?> main) {
-        return new String[] {Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), main.getName()};
+    /** Runs a test program's main class in namespace {@code ns} to its end; returns its output lines. */
+    private static List<String> runJava(PodNetwork net, String ns, Class<?> main, String... args) throws Exception {
+        return net.exec(ns, javaCommand(main, args)).ok().stdout().lines().toList();
+    }
+
+    private static String[] javaCommand(Class<?> main, String... args) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-cp", System.getProperty("java.class.path"), main.getName()));
+        command.addAll(List.of(args));
+        return command.toArray(String[]::new);
     }
 
     /**
@@ -235,13 +241,6 @@ class ProbeNamespaceTest {
             }
             assertEquals(0, capture.stats().kernelDropped() + capture.stats().ringDropped());
         }
-    }
-
-    /** Runs a test program's main class in namespace {@code ns} to its end; returns its output lines. */
-    private static List<String> runJava(PodNetwork net, String ns, Class<?> main, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(javaCommand(main)));
-        command.addAll(List.of(args));
-        return net.exec(ns, command.toArray(String[]::new)).ok().stdout().lines().toList();
     }
 
     @Test
