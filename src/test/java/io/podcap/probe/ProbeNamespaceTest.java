@@ -12,15 +12,19 @@ import io.podcap.flow.FlowListener;
 import io.podcap.flow.FlowRecord;
 import io.podcap.flow.FlowTable;
 import io.podcap.testing.Root;
+import io.podcap.testing.TestNetns;
 import io.podcap.testing.Tools;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,11 +33,15 @@ import org.junit.jupiter.api.io.TempDir;
  * pod B as its client. A kubelet-like prober in the node namespace (curl with the kube-probe User-Agent and
  * Connection: close, nc -z for TCP) probes pod A while a capture inside pod A feeds a flow table with the detector.
  * The server then answers 500, is stopped (refused), and is firewalled inside the pod (timeout); each shows up as
- * failures with its reason and an alert, and a healthy server again as a recovery.
+ * failures with its reason and an alert, and a healthy server again as a recovery. gRPC health checks ({@link
+ * GrpcHealth}) and TLS handshakes ({@link TlsHandshakes}) go the same way between Java programs in the namespaces.
  */
 class ProbeNamespaceTest {
     private static final int PORT = 8080;
     private static final double PROBE_GAP_S = 0.5;
+    private static final int GRPC_PORT = 50051;
+    private static final long TICK_MS = 300;
+    private static final int TLS_PORT = 8443;
 
     @TempDir
     Path dir;
@@ -86,16 +94,35 @@ class ProbeNamespaceTest {
     }
 
     private static Process server(PodNetwork net, Path statusFile) throws Exception {
-        Process p = new ProcessBuilder(PodNetwork.in(net.pods.get(0),
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), StatusServer.class.getName(), net.podIp(0),
-                Integer.toString(PORT), statusFile.toString())).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        return java(net.pods.get(0), StatusServer.class, net.podIp(0), Integer.toString(PORT), statusFile.toString());
+    }
+
+    /** Starts a test program's main class in namespace {@code ns} and waits for its "ready" line. */
+    private static Process java(String ns, Class<?> main, String... args) throws Exception {
+        Process p = startJava(ns, main, args);
         String first = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
         if (!"ready".equals(first)) {
             p.destroyForcibly().waitFor();
-            throw new AssertionError("the test server did not start in " + net.pods.get(0));
+            throw new AssertionError(main.getSimpleName() + " did not start in " + ns);
         }
         return p;
+    }
+
+    private static Process startJava(String ns, Class<?> main, String... args) throws IOException {
+        return new ProcessBuilder(PodNetwork.in(ns, javaCommand(main, args)))
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    }
+
+    /** Runs a test program's main class in namespace {@code ns} to its end; returns its output lines. */
+    private static List<String> runJava(PodNetwork net, String ns, Class<?> main, String... args) throws Exception {
+        return net.exec(ns, javaCommand(main, args)).ok().stdout().lines().toList();
+    }
+
+    private static String[] javaCommand(Class<?> main, String... args) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-cp", System.getProperty("java.class.path"), main.getName()));
+        command.addAll(List.of(args));
+        return command.toArray(String[]::new);
     }
 
     /**
@@ -213,6 +240,103 @@ class ProbeNamespaceTest {
                 server.destroyForcibly().waitFor();
             }
             assertEquals(0, capture.stats().kernelDropped() + capture.stats().ringDropped());
+        }
+    }
+
+    @Test
+    void grpcProbesOfAPodFromTheNodeAndTheirFailures() throws Exception {
+        Root.assume();
+        Path status = dir.resolve("serving");
+        Files.writeString(status, "1");
+        try (PodNetwork net = PodNetwork.create("grpcprobes", 1)) {
+            net.exec(net.node, "ping", "-c", "1", "-W", "2", net.podIp(0)).ok();
+            Watch w = new Watch(AddressRoles.builder().nodeAddress(net.gateway()).localPod(net.podIp(0), "default/a")
+                    .clusterCidr("10.244.0.0/16").build());
+            Process server = java(net.pods.get(0), GrpcHealth.class, "serve", net.podIp(0),
+                    Integer.toString(GRPC_PORT), status.toString());
+            try (Capture capture = Capture.builder().namespace(net.spec(0)).device("eth0").filter("tcp")
+                    .immediate(true).handler(w.handler()).open()) {
+                // one prober ticking steadily, as the kubelet does; the server turns NOT_SERVING after 8 answers
+                Process prober = startJava(net.node, GrpcHealth.class, "probe", net.podIp(0),
+                        Integer.toString(GRPC_PORT), "12", Long.toString(TICK_MS), "kube-probe/1.29 grpc-go/1.62");
+                List<String> answers = new ArrayList<>();
+                try (BufferedReader out = prober.inputReader(StandardCharsets.UTF_8)) {
+                    for (String line = out.readLine(); line != null; line = out.readLine()) {
+                        answers.add(line);
+                        if (answers.size() == 8) {
+                            Files.writeString(status, "2");
+                        }
+                    }
+                    assertTrue(prober.waitFor(30, TimeUnit.SECONDS));
+                } finally {
+                    prober.destroyForcibly().waitFor();
+                }
+                List<String> expected = new ArrayList<>(Collections.nCopies(8, "serving status 1"));
+                expected.addAll(Collections.nCopies(4, "serving status 2"));
+                assertEquals(expected, answers);
+                assertEquals(0, prober.exitValue());
+
+                ProbeStream grpc = w.stream(ProbeKind.GRPC);
+                assertEquals(net.gateway(), grpc.source());
+                assertEquals(SourceRole.KUBELET, grpc.sourceRole());
+                assertEquals(net.podIp(0) + ":" + GRPC_PORT, grpc.target());
+                assertEquals(GrpcHealth.CHECK, grpc.path());
+                assertEquals("kube-probe/1.29 grpc-go/1.62", grpc.userAgent());
+                assertEquals("1.29", grpc.kubeletVersion());
+                assertEquals(12, grpc.count(), grpc::toString);
+                assertEquals(8, grpc.successes(), grpc::toString);
+                assertEquals(Map.of(ProbeFailure.GRPC_STATUS, 4L), grpc.failures(), grpc::toString);
+                assertEquals(4, grpc.consecutiveFailures());
+                assertTrue(grpc.periodSeconds() > 0.25 && grpc.periodSeconds() < 0.4, grpc::toString);
+                assertEquals(0, grpc.missed());
+                assertTrue(grpc.connectMedianNanos() > 0 && grpc.firstByteMedianNanos() > 0, grpc::toString);
+                assertEquals(net.spec(0), grpc.netns());
+                assertEquals(1, w.alerts().size(), w.alerts()::toString);
+                ProbeAlert alert = w.alerts().get(0);
+                assertTrue(alert.failing());
+                assertEquals(ProbeFailure.GRPC_STATUS, alert.reason());
+                assertEquals(3, alert.consecutiveFailures());
+                assertEquals("grpc probe " + GrpcHealth.CHECK + " on " + net.podIp(0) + ":" + GRPC_PORT + " from "
+                        + net.gateway() + " failing 3 in a row (grpc_status)", alert.message());
+                assertEquals(0, capture.stats().kernelDropped() + capture.stats().ringDropped());
+            } finally {
+                server.destroyForcibly().waitFor(); // also when the capture did not open
+            }
+        }
+    }
+
+    /** HTTPS probes as the node sends them: TLS handshakes on new connections at a steady period, nothing decrypted. */
+    @Test
+    void httpsProbesOfAPodFromTheNode() throws Exception {
+        Root.assume();
+        Path keystore = dir.resolve("pod.p12");
+        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        TestNetns.run(keytool, "-genkeypair", "-alias", "pod", "-keyalg", "EC", "-groupname", "secp256r1",
+                "-dname", "CN=pod", "-validity", "1", "-storetype", "PKCS12", "-keystore", keystore.toString(),
+                "-storepass", "changeit", "-keypass", "changeit").ok();
+        try (PodNetwork net = PodNetwork.create("tlsprobes", 1)) {
+            net.exec(net.node, "ping", "-c", "1", "-W", "2", net.podIp(0)).ok();
+            Watch w = new Watch(AddressRoles.builder().nodeAddress(net.gateway()).localPod(net.podIp(0), "default/a")
+                    .clusterCidr("10.244.0.0/16").build());
+            Process server = java(net.pods.get(0), TlsHandshakes.class, "serve", net.podIp(0),
+                    Integer.toString(TLS_PORT), keystore.toString(), "changeit");
+            try (Capture capture = Capture.builder().namespace(net.spec(0)).device("eth0").filter("tcp")
+                    .immediate(true).handler(w.handler()).open()) {
+                assertEquals(Collections.nCopies(6, "handshake"), runJava(net, net.node, TlsHandshakes.class,
+                        "probe", net.podIp(0), Integer.toString(TLS_PORT), "6", Long.toString(TICK_MS)));
+                ProbeStream https = w.stream(ProbeKind.HTTPS);
+                assertEquals(net.gateway(), https.source());
+                assertEquals(SourceRole.NODE, https.sourceRole());
+                assertEquals(net.podIp(0) + ":" + TLS_PORT, https.target());
+                assertEquals("", https.path());
+                assertEquals(6, https.count(), https::toString);
+                assertEquals(6, https.successes(), https::toString);
+                assertTrue(https.periodSeconds() > 0.25 && https.periodSeconds() < 0.4, https::toString);
+                assertEquals(List.of(), w.alerts());
+                assertEquals(0, capture.stats().kernelDropped() + capture.stats().ringDropped());
+            } finally {
+                server.destroyForcibly().waitFor(); // also when the capture did not open
+            }
         }
     }
 }

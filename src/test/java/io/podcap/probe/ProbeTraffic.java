@@ -1,19 +1,12 @@
 package io.podcap.probe;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http2.DefaultHttp2Headers;
-import io.netty.handler.codec.http2.DefaultHttp2HeadersEncoder;
-import io.netty.handler.codec.http2.Http2Exception;
-import io.netty.handler.codec.http2.Http2Headers;
 import io.podcap.capture.LinkType;
 import io.podcap.capture.PacketView;
 import io.podcap.flow.FlowTable;
 import io.podcap.flow.Frames;
 import io.podcap.pcap.PcapngWriter;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -118,24 +111,8 @@ final class ProbeTraffic {
     /** A gRPC health check with prior knowledge; the server answers with {@code servingStatus} (1 = SERVING). */
     void grpc(long ts, String client, String server, int port, String userAgent, int servingStatus) {
         Frames.Tcp c = handshake(ts, client, server, port);
-        Http2Headers h = new DefaultHttp2Headers().method("POST").scheme("http").path("/grpc.health.v1.Health/Check")
-                .authority(server + ":" + port);
-        h.add("content-type", "application/grpc");
-        h.add("user-agent", userAgent);
-        h.add("te", "trailers");
-        ByteArrayOutputStream req = new ByteArrayOutputStream();
-        req.writeBytes(GrpcProbeRequest.PREFACE);
-        req.writeBytes(frame(4, 0, 0, new byte[0])); // SETTINGS
-        req.writeBytes(frame(1, 0x4, 1, hpack(h)));
-        req.writeBytes(frame(0, 0x1, 1, new byte[] {0, 0, 0, 0, 0})); // empty HealthCheckRequest
-        add(ts + 300_000, c.data(true, req.toByteArray()));
-        ByteArrayOutputStream resp = new ByteArrayOutputStream();
-        resp.writeBytes(frame(4, 0, 0, new byte[0]));
-        resp.writeBytes(frame(1, 0x4, 1, hpack(new DefaultHttp2Headers().status("200")
-                .add("content-type", "application/grpc"))));
-        resp.writeBytes(frame(0, 0, 1, new byte[] {0, 0, 0, 0, 2, 0x08, (byte) servingStatus}));
-        resp.writeBytes(frame(1, 0x5, 1, hpack(new DefaultHttp2Headers().add("grpc-status", "0"))));
-        add(ts + 900_000, c.data(false, resp.toByteArray()));
+        add(ts + 300_000, c.data(true, GrpcHealth.request(server + ":" + port, userAgent)));
+        add(ts + 900_000, c.data(false, GrpcHealth.response(servingStatus)));
         close(c, ts + 1_000_000);
     }
 
@@ -172,25 +149,6 @@ final class ProbeTraffic {
         add(ts, c.fin(true));
         add(ts + 50_000, c.fin(false));
         add(ts + 100_000, c.window(true, 65535));
-    }
-
-    static byte[] hpack(Http2Headers headers) {
-        ByteBuf out = Unpooled.buffer();
-        try {
-            new DefaultHttp2HeadersEncoder().encodeHeaders(1, headers, out);
-        } catch (Http2Exception e) {
-            throw new IllegalStateException(e);
-        }
-        byte[] b = new byte[out.readableBytes()];
-        out.readBytes(b);
-        return b;
-    }
-
-    static byte[] frame(int type, int flags, int stream, byte[] payload) {
-        ByteBuffer b = ByteBuffer.allocate(9 + payload.length);
-        b.put((byte) (payload.length >>> 16)).put((byte) (payload.length >>> 8)).put((byte) payload.length);
-        b.put((byte) type).put((byte) flags).putInt(stream).put(payload);
-        return b.array();
     }
 
     List<Frame> sorted() {
