@@ -129,10 +129,28 @@ class ProbeNamespaceTest {
      * {@code count} kubelet-style HTTP probes from the node namespace, one new connection each, ticking steadily
      * (started in the background, as the kubelet's ticker does not wait for a slow probe), 1 s timeout each.
      */
+    /** The kubelet's ticker: every probe of the test starts on one grid of PROBE_GAP_S, whatever came between. */
+    private static final long TICKER_ORIGIN = System.nanoTime();
+
+    /** {@code count} HTTP probes from the node, on the ticker; a pause between calls only skips ticks. */
     private static void httpProbes(PodNetwork net, int count) throws Exception {
-        net.exec(net.node, "sh", "-c", "for i in $(seq " + count + "); do curl -s -o /dev/null -m 1 "
-                + "-A kube-probe/1.29 -H 'Accept: */*' -H 'Connection: close' http://" + net.podIp(0) + ":" + PORT
-                + "/healthz & sleep " + PROBE_GAP_S + "; done; wait").ok();
+        long period = (long) (PROBE_GAP_S * 1e9);
+        List<Process> probes = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                long now = System.nanoTime();
+                TimeUnit.NANOSECONDS.sleep(period - (now - TICKER_ORIGIN) % period);
+                probes.add(new ProcessBuilder("ip", "netns", "exec", net.node, "curl", "-s", "-o", "/dev/null", "-m",
+                        "1", "-A", "kube-probe/1.29", "-H", "Accept: */*", "-H", "Connection: close",
+                        "http://" + net.podIp(0) + ":" + PORT + "/healthz")
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+            }
+            for (Process p : probes) {
+                assertTrue(p.waitFor(10, TimeUnit.SECONDS), "curl did not end");
+            }
+        } finally {
+            probes.forEach(Process::destroyForcibly);
+        }
     }
 
     @Test
