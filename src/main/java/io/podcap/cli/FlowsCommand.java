@@ -95,7 +95,8 @@ final class FlowsCommand implements Callable<Integer> {
 
     private void read(FlowTable table, FlowPrinter printer) throws Exception {
         try (PcapReader reader = PcapReader.open(input)) {
-            PacketHandler handler = filter.isEmpty() ? table : new OfflineFilter(filter, snaplen, table);
+            PacketHandler flows = table.batched();
+            PacketHandler handler = filter.isEmpty() ? flows : new OfflineFilter(filter, snaplen, flows);
             long packets = reader.readAll(handler);
             table.endAll();
             printer.flush();
@@ -107,7 +108,8 @@ final class FlowsCommand implements Callable<Integer> {
     private void live(FlowTable table, FlowPrinter printer) throws Exception {
         long every = interval > 0 ? (long) (interval * 1e9) : Long.MAX_VALUE;
         long[] next = {interval > 0 ? System.currentTimeMillis() * 1_000_000L + every : Long.MAX_VALUE};
-        new LiveCaptures("flows", targets, iface, filter, snaplen, err).run(table, duration, null, wall -> {
+        LiveCaptures captures = new LiveCaptures("flows", targets, iface, filter, snaplen, err);
+        captures.run(table.batched(), duration, null, wall -> {
             printer.flush();
             if (wall >= next[0]) {
                 table.expire(wall);

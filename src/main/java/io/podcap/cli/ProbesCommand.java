@@ -79,7 +79,8 @@ final class ProbesCommand implements Callable<Integer> {
                 .probeTimeout(Duration.ofNanos((long) (probeTimeout * 1e9))).onAlert(printer::alert).build(table);
         if (input != null) {
             try (PcapReader reader = PcapReader.open(input)) {
-                PacketHandler handler = filter.isEmpty() ? table : new OfflineFilter(filter, snaplen, table);
+                PacketHandler flows = table.batched();
+                PacketHandler handler = filter.isEmpty() ? flows : new OfflineFilter(filter, snaplen, flows);
                 long packets = reader.readAll(handler);
                 table.endAll();
                 printer.streams(detector.streams());
@@ -103,8 +104,8 @@ final class ProbesCommand implements Callable<Integer> {
             table.endAll();
             printer.streams(detector.streams());
         };
-        new LiveCaptures("probes", targets, iface, filter, snaplen, err).run(table, duration, "who is who: " + roles,
-                tick, finish, () -> FlowsCommand.describe(table.stats()) + "; " + describe(detector.stats()));
+        new LiveCaptures("probes", targets, iface, filter, snaplen, err).run(table.batched(), duration,
+                "who is who: " + roles, tick, finish, () -> FlowsCommand.describe(table.stats()) + "; " + describe(detector.stats()));
         return 0;
     }
 

@@ -23,6 +23,7 @@ final class FlowKeys {
     private static final int META = 4;
     private static final int PORTS_HASH = 5; // portA << 48 | portB << 32 | hash
 
+    static final boolean LINKS_TOO = Boolean.getBoolean("links");
     private final long[] slots;
     private final int[] index; // slot + 1, 0 = empty
     private final int mask;
@@ -90,6 +91,47 @@ final class FlowKeys {
     /** Whether the prepared key's source is endpoint A. */
     boolean fromA() {
         return kFromA;
+    }
+
+    /** The index hash of the prepared key. */
+    int hash() {
+        return kHash;
+    }
+
+    /**
+     * Loads the index buckets of these hashes, then the key, counters and {@code info} entries of the slots they
+     * point to, in tight loops whose independent cache misses overlap; returns a sum only to keep the loads.
+     */
+    long prefetch(int[] hashes, int n, int[] info, int infoStride) {
+        long sum = 0;
+        for (int j = 0; j < n; j++) {
+            sum += index[hashes[j] & mask];
+        }
+        for (int j = 0; j < n; j++) {
+            int e = index[hashes[j] & mask];
+            if (e != 0) {
+                // words 0, 7 and 13 of a slot: one in each cache line its key, links and counters can span
+                int b = (e - 1) * STRIDE;
+                sum += slots[b] + slots[b + LINKS] + slots[b + COUNTERS + 5] + info[(e - 1) * infoStride];
+            }
+        }
+        if (LINKS_TOO) {
+        for (int j = 0; j < n; j++) {
+            int e = index[hashes[j] & mask];
+            if (e != 0) {
+                long links = slots[(e - 1) * STRIDE + LINKS];
+                int prev = (int) (links >> 32);
+                int next = (int) links;
+                if (prev >= 0) {
+                    sum += slots[prev * STRIDE + LINKS];
+                }
+                if (next >= 0) {
+                    sum += slots[next * STRIDE + LINKS];
+                }
+            }
+        }
+        }
+        return sum;
     }
 
     /** The slot holding the prepared key, or -1. */

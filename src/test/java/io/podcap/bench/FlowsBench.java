@@ -96,7 +96,7 @@ public final class FlowsBench {
         long allocated;
         try (PcapReader reader = PcapReader.open(file)) {
             long allocatedBefore = threads.getCurrentThreadAllocatedBytes(); // after the read buffer
-            packets = reader.readAll(table);
+            packets = reader.readAll(table.batched());
             allocated = threads.getCurrentThreadAllocatedBytes() - allocatedBefore;
         }
         long nanos = System.nanoTime() - start;
