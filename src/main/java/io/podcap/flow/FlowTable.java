@@ -224,7 +224,12 @@ public final class FlowTable implements PacketHandler {
 
     /** Loads what the packets of these hashes will touch, all at once so that the cache misses overlap. */
     void prefetch(int[] hashes, int n) {
-        touched += keys.prefetch(hashes, n, info, INFO);
+        long sum = keys.prefetch(hashes, n);
+        for (int j = 0; j < n; j++) {
+            int slot = hashes[j];
+            sum += slot >= 0 ? info[slot * INFO] : 0;
+        }
+        touched += sum;
     }
 
     /** A SYN (no ACK) from the client side on a flow that is over or that started with another sequence number. */
