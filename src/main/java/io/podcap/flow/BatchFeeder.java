@@ -11,7 +11,7 @@ import io.podcap.decode.PacketDecoder;
  * batch; the views stay valid for that since a batch's packets stay in place until {@link #onBatchEnd()}.
  */
 final class BatchFeeder implements PacketHandler {
-    static final int GROUP = Integer.getInteger("group", 32);
+    static final int GROUP = 32; // 16 to 128 measured the same
 
     private final FlowTable table;
     private final PacketView[] views = new PacketView[GROUP];
@@ -39,12 +39,13 @@ final class BatchFeeder implements PacketHandler {
     }
 
     private void flush() {
-        table.prefetch(hashes, n);
-        for (int i = 0; i < n; i++) {
+        int count = n;
+        n = 0; // a listener that throws does not get the group again
+        table.prefetch(hashes, count);
+        for (int i = 0; i < count; i++) {
             PacketView p = copy(views[i], views[i]); // re-sets the shared buffer's indexes to this packet
             table.onPacket(decoders[i], p);
         }
-        n = 0;
     }
 
     private static PacketView copy(PacketView from, PacketView to) {
