@@ -104,8 +104,9 @@ final class ProbesCommand implements Callable<Integer> {
             table.endAll();
             printer.streams(detector.streams());
         };
-        new LiveCaptures("probes", targets, iface, filter, snaplen, err).run(table.batched(), duration,
-                "who is who: " + roles, tick, finish, () -> FlowsCommand.describe(table.stats()) + "; " + describe(detector.stats()));
+        LiveCaptures captures = new LiveCaptures("probes", targets, iface, filter, snaplen, err);
+        captures.run(table.batched(), duration, "who is who: " + roles, tick, finish,
+                () -> FlowsCommand.describe(table.stats()) + "; " + describe(detector.stats()));
         return 0;
     }
 
