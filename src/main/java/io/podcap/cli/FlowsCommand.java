@@ -89,11 +89,11 @@ final class FlowsCommand implements Callable<Integer> {
 
     private void read(FlowTable table, FlowPrinter printer) throws Exception {
         try (PcapReader reader = PcapReader.open(input)) {
-            PacketHandler handler = packets.filtered(table);
-            long packets = reader.readAll(handler);
+            PacketHandler handler = packets.filtered(table.batched());
+            long read = reader.readAll(handler);
             table.endAll();
             printer.flush();
-            err.printf(Locale.ROOT, "%,d packets read from %s (%s); %s%n", packets, input, reader.format(),
+            err.printf(Locale.ROOT, "%,d packets read from %s (%s); %s%n", read, input, reader.format(),
                     describe(table.stats()));
         }
     }
@@ -101,7 +101,7 @@ final class FlowsCommand implements Callable<Integer> {
     private void live(FlowTable table, FlowPrinter printer) throws Exception {
         long every = interval > 0 ? (long) (interval * 1e9) : Long.MAX_VALUE;
         long[] next = {interval > 0 ? System.currentTimeMillis() * 1_000_000L + every : Long.MAX_VALUE};
-        new LiveCaptures("flows", targets, packets, err).run(table, duration, null, wall -> {
+        new LiveCaptures("flows", targets, packets, err).run(table.batched(), duration, null, wall -> {
             printer.flush();
             if (wall >= next[0]) {
                 table.expire(wall);

@@ -72,11 +72,11 @@ final class ProbesCommand implements Callable<Integer> {
                 .probeTimeout(Duration.ofNanos((long) (probeTimeout * 1e9))).onAlert(printer::alert).build(table);
         if (input != null) {
             try (PcapReader reader = PcapReader.open(input)) {
-                PacketHandler handler = packets.filtered(table);
-                long packets = reader.readAll(handler);
+                PacketHandler handler = packets.filtered(table.batched());
+                long read = reader.readAll(handler);
                 table.endAll();
                 printer.streams(detector.streams());
-                err.printf(Locale.ROOT, "%,d packets read from %s (%s); %s; %s%n", packets, input, reader.format(),
+                err.printf(Locale.ROOT, "%,d packets read from %s (%s); %s; %s%n", read, input, reader.format(),
                         FlowsCommand.describe(table.stats()), describe(detector.stats()));
             }
             return 0;
@@ -96,7 +96,7 @@ final class ProbesCommand implements Callable<Integer> {
             table.endAll();
             printer.streams(detector.streams());
         };
-        new LiveCaptures("probes", targets, packets, err).run(table, duration, "who is who: " + roles,
+        new LiveCaptures("probes", targets, packets, err).run(table.batched(), duration, "who is who: " + roles,
                 tick, finish, () -> FlowsCommand.describe(table.stats()) + "; " + describe(detector.stats()));
         return 0;
     }

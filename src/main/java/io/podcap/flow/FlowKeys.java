@@ -23,8 +23,13 @@ final class FlowKeys {
     private static final int META = 4;
     private static final int PORTS_HASH = 5; // portA << 48 | portB << 32 | hash
 
+    // An index entry: slot + 1 (0 = empty) in its low bits, the key hash's top bits above, so that a probe passing
+    // other keys' entries rarely loads their slots.
+    private static final int SLOT_BITS = 27; // slot + 1 up to the maximum capacity, 2^26
+    private static final int SLOT_MASK = (1 << SLOT_BITS) - 1;
+
     private final long[] slots;
-    private final int[] index; // slot + 1, 0 = empty
+    private final int[] index;
     private final int mask;
     private final int[] free;
     private int freeCount;
@@ -92,16 +97,63 @@ final class FlowKeys {
         return kFromA;
     }
 
+    /** The index hash of the prepared key. */
+    int hash() {
+        return kHash;
+    }
+
+    /**
+     * Loads the index buckets of these hashes, then the key, counters and idle links of the slots whose entries
+     * match, then the idle links of those slots' neighbours: in tight loops whose independent cache misses overlap.
+     * Leaves in {@code hashes} the slot found for each (or -1) and returns a sum only to keep the loads.
+     */
+    long prefetch(int[] hashes, int n) {
+        long sum = 0;
+        for (int j = 0; j < n; j++) {
+            sum += index[hashes[j] & mask];
+        }
+        for (int j = 0; j < n; j++) {
+            int h = hashes[j];
+            int tag = h >>> SLOT_BITS;
+            int pos = h & mask;
+            int e;
+            while ((e = index[pos]) != 0 && e >>> SLOT_BITS != tag) {
+                pos = (pos + 1) & mask;
+            }
+            int slot = (e & SLOT_MASK) - 1;
+            hashes[j] = slot;
+            if (slot >= 0) {
+                // words 0, 7 and 13: one in each cache line the key, links and counters can span
+                int b = slot * STRIDE;
+                sum += slots[b] + slots[b + LINKS] + slots[b + COUNTERS + 5];
+            }
+        }
+        for (int j = 0; j < n; j++) {
+            int slot = hashes[j];
+            if (slot >= 0) {
+                long links = slots[slot * STRIDE + LINKS];
+                int prev = (int) (links >> 32);
+                int next = (int) links;
+                sum += prev >= 0 ? slots[prev * STRIDE + LINKS] : 0;
+                sum += next >= 0 ? slots[next * STRIDE + LINKS] : 0;
+            }
+        }
+        return sum;
+    }
+
     /** The slot holding the prepared key, or -1. */
     int find() {
         long[] k = slots;
         int pos = kHash & mask;
+        int tag = kHash >>> SLOT_BITS;
         int e;
         while ((e = index[pos]) != 0) {
-            int b = (e - 1) * STRIDE;
-            if (k[b + PORTS_HASH] == kPortsHash && k[b + A_LO] == kaLo && k[b + B_LO] == kbLo
-                    && k[b + META] == kMeta && k[b + A_HI] == kaHi && k[b + B_HI] == kbHi) {
-                return e - 1;
+            if (e >>> SLOT_BITS == tag) {
+                int b = ((e & SLOT_MASK) - 1) * STRIDE;
+                if (k[b + PORTS_HASH] == kPortsHash && k[b + A_LO] == kaLo && k[b + B_LO] == kbLo
+                        && k[b + META] == kMeta && k[b + A_HI] == kaHi && k[b + B_HI] == kbHi) {
+                    return (e & SLOT_MASK) - 1;
+                }
             }
             pos = (pos + 1) & mask;
         }
@@ -126,7 +178,7 @@ final class FlowKeys {
         while (index[pos] != 0) {
             pos = (pos + 1) & mask;
         }
-        index[pos] = s + 1;
+        index[pos] = (s + 1) | (kHash >>> SLOT_BITS) << SLOT_BITS;
         return s;
     }
 
@@ -137,7 +189,7 @@ final class FlowKeys {
     /** Removes a slot's key and frees the slot. */
     void remove(int slot) {
         int i = home(slot);
-        while (index[i] != slot + 1) {
+        while ((index[i] & SLOT_MASK) != slot + 1) {
             i = (i + 1) & mask;
         }
         // backward shift: pull up later entries of the run whose home is not between the hole and themselves
@@ -148,7 +200,7 @@ final class FlowKeys {
             if (e == 0) {
                 break;
             }
-            int home = home(e - 1);
+            int home = home((e & SLOT_MASK) - 1);
             boolean stays = i <= j ? i < home && home <= j : i < home || home <= j;
             if (!stays) {
                 index[i] = e;

@@ -2,6 +2,7 @@ package io.podcap.bench;
 
 import com.sun.management.ThreadMXBean;
 import io.podcap.capture.LinkType;
+import io.podcap.capture.PacketHandler;
 import io.podcap.capture.PacketView;
 import io.podcap.flow.FlowTable;
 import io.podcap.pcap.PcapReader;
@@ -91,12 +92,13 @@ public final class FlowsBench {
     private static Result podcap(Path file) throws Exception {
         ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         FlowTable table = FlowTable.builder().build(); // the default capacity, as podcap flows uses
+        PacketHandler handler = table.batched(); // as podcap flows feeds it
         long start = System.nanoTime();
         long packets;
         long allocated;
         try (PcapReader reader = PcapReader.open(file)) {
             long allocatedBefore = threads.getCurrentThreadAllocatedBytes(); // after the read buffer
-            packets = reader.readAll(table);
+            packets = reader.readAll(handler);
             allocated = threads.getCurrentThreadAllocatedBytes() - allocatedBefore;
         }
         long nanos = System.nanoTime() - start;

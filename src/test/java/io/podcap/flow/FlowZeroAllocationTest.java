@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.podcap.capture.LinkType;
+import io.podcap.capture.PacketHandler;
 import io.podcap.capture.PacketView;
 import io.podcap.decode.PacketDecoder;
 import java.lang.management.ManagementFactory;
@@ -116,6 +117,33 @@ class FlowZeroAllocationTest {
         assertEquals(1500, t.size());
         assertEquals(0, t.stats().evicted());
         assertTrue(java.util.Arrays.stream(seen).sum() > 0);
+    }
+
+    @Test
+    void batchedFeedingAllocatesNothing() {
+        ByteBuf[] packets = packets(2000);
+        FlowTable t = FlowTable.builder().capacity(1500)
+                .tcpClosedTimeout(java.time.Duration.ofMillis(50)).udpTimeout(java.time.Duration.ofSeconds(1)).build();
+        PacketHandler batched = t.batched();
+        PacketView v = new PacketView();
+        long[] clock = {T0};
+        Runnable million = () -> {
+            for (int i = 0; i < 1_000_000; i++) {
+                ByteBuf b = packets[i % packets.length];
+                clock[0] += 1_000_000;
+                batched.onPacket(v.wrap(b, 0, b.capacity(), b.capacity(), clock[0], 2, LinkType.ETHERNET,
+                        Frames.SOURCE));
+                if (i % 100 == 99) {
+                    batched.onBatchEnd();
+                }
+            }
+        };
+        for (int i = 0; i < 3; i++) {
+            million.run();
+        }
+        long allocated = allocatedWhile(million);
+        assertTrue(allocated <= SLACK_BYTES, allocated + " bytes allocated for 1M packets");
+        assertTrue(t.stats().evicted() > 0 && t.stats().expired() > 0, t.stats()::toString);
     }
 
     private static void runSlow(FlowTable t, PacketView v, ByteBuf[] packets, long[] clock, int count) {
