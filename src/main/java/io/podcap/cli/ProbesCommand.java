@@ -2,6 +2,11 @@ package io.podcap.cli;
 
 import io.podcap.capture.PacketHandler;
 import io.podcap.flow.FlowTable;
+import io.podcap.flow.FlowTableStats;
+import io.podcap.metrics.FlowMetrics;
+import io.podcap.metrics.Metric;
+import io.podcap.metrics.ProbeMetrics;
+import io.podcap.metrics.StatsSnapshot;
 import io.podcap.pcap.PcapReader;
 import io.podcap.probe.AddressRoles;
 import io.podcap.probe.ProbeDetector;
@@ -9,7 +14,10 @@ import io.podcap.probe.ProbeDetectorStats;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.LongConsumer;
 import picocli.CommandLine.Command;
@@ -61,6 +69,9 @@ final class ProbesCommand implements Callable<Integer> {
     @Mixin
     AddressOptions addresses;
 
+    @Mixin
+    MetricsOptions metrics;
+
     private final PrintStream err = System.err;
 
     @Override
@@ -103,13 +114,19 @@ final class ProbesCommand implements Callable<Integer> {
             table.endAll();
             printer.streams(detector.streams());
         };
-        new LiveCaptures("probes", targets, iface, filter, snaplen, err).run(table, duration, "who is who: " + roles,
+        StatsSnapshot<FlowTableStats> flowStats = new StatsSnapshot<>(table::stats);
+        StatsSnapshot<ProbeDetectorStats> probeStats = new StatsSnapshot<>(detector::stats);
+        List<Metric> analysis = new ArrayList<>(FlowMetrics.of(flowStats, Map.of()));
+        analysis.addAll(ProbeMetrics.of(probeStats, Map.of()));
+        new LiveCaptures("probes", targets, iface, filter, snaplen, err)
+                .metrics(metrics, List.of(flowStats, probeStats), analysis).run(table, duration, "who is who: " + roles,
                 tick, finish, () -> FlowsCommand.describe(table.stats()) + "; " + describe(detector.stats()));
         return 0;
     }
 
     static String describe(ProbeDetectorStats s) {
-        return String.format(Locale.ROOT, "%,d probe streams (%,d evicted), %,d probe connections, %,d not inspected "
-                + "(buffers full), %,d unparsed", s.streams(), s.evicted(), s.probes(), s.uninspected(), s.unparsed());
+        return String.format(Locale.ROOT, "%,d probe streams (%,d evicted), %,d probe connections "
+                + "(%,d failed, %,d alerts), %,d not inspected (buffers full), %,d unparsed", s.streams(), s.evicted(),
+                s.probes(), s.failures(), s.alerts(), s.uninspected(), s.unparsed());
     }
 }
