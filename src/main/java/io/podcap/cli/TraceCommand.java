@@ -262,7 +262,7 @@ final class TraceCommand implements Callable<Integer> {
             }
             err.printf("tracing in %s on %s%s; %s%n", ns, iface, filter.isEmpty() ? "" : " (filter '" + filter + "')",
                     duration > 0 ? "for " + duration + " s" : "Ctrl-C to stop");
-            // snapshots on this thread, the correlator's consumer side; findings cost a pass: every 10 s
+            // snapshots on this thread, the correlator's consumer side; findings cost a pass: every 5 s
             StatsSnapshot<CorrelatorStats> stats = new StatsSnapshot<>(correlator::stats);
             StatsSnapshot<Map<String, Long>> findings =
                     new StatsSnapshot<>(() -> TraceMetrics.countByName(correlator.findings()));
@@ -281,7 +281,7 @@ final class TraceCommand implements Callable<Integer> {
                 }
                 output.packets(correlator.drain(ToolSource.now() - hold));
                 stats.refresh();
-                if (second % 10 == 0) {
+                if (second % 5 == 0) {
                     findings.refresh();
                 }
             }

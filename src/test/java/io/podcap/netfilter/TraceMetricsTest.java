@@ -19,7 +19,7 @@ class TraceMetricsTest {
     private static final long T0 = 1_700_000_000_000_000_000L;
 
     @Test
-    void countersAndFindingsMatchTheReport() {
+    void countersAndFindingsMatchTheReport() throws Exception {
         PacketCorrelator c = PacketCorrelator.builder().maxPackets(4).build();
         StatsSnapshot<CorrelatorStats> stats = new StatsSnapshot<>(c::stats);
         StatsSnapshot<Map<String, Long>> findings = new StatsSnapshot<>(() -> TraceMetrics.countByName(c.findings()));
@@ -28,12 +28,14 @@ class TraceMetricsTest {
 
         new KernelLogParser().parse("[ 1.0] x: IN= OUT=eth0 SRC=10.0.0.5 DST=10.96.0.1 LEN=60 TTL=64 ID=9 "
                 + "PROTO=TCP SPT=40000 DPT=443 SYN URGP=0", c::onEvent); // logged, never captured
-        // a SYN sent twice with one sequence number and no answer, then more than the 4 packets the store holds
-        c.onPacket(RawTcp.view(T0, "10.0.0.1", 5000, "10.0.0.2", 80, 777, 1, TcpFlags.SYN, ""));
-        c.onPacket(RawTcp.view(T0 + 1_000_000_000L, "10.0.0.1", 5000, "10.0.0.2", 80, 778, 1, TcpFlags.SYN, ""));
-        for (int i = 0; i < 4; i++) {
-            c.onPacket(RawTcp.view(T0 + 2_000_000_000L, "10.0.0.3", 6000 + i, "10.0.0.4", 80, i, 1, TcpFlags.SYN, ""));
-        }
+        // two other SYNs, a SYN sent twice with one sequence number and no answer, then two more than the 4 packets
+        // the store holds (dropped); the logged packet, not captured, pushes the oldest out of the 4 kept (forgotten)
+        other(c, T0, 0);
+        other(c, T0, 1);
+        c.onPacket(RawTcp.view(T0 + 1_000_000_000L, "10.0.0.1", 5000, "10.0.0.2", 80, 777, 1, TcpFlags.SYN, ""));
+        c.onPacket(RawTcp.view(T0 + 2_000_000_000L, "10.0.0.1", 5000, "10.0.0.2", 80, 778, 1, TcpFlags.SYN, ""));
+        other(c, T0 + 3_000_000_000L, 2);
+        other(c, T0 + 3_000_000_000L, 3);
         stats.refresh();
         assertEquals(0, stats.get().packetsDropped(), "the capture's batch has not ended: nothing published yet");
         c.onBatchEnd();
@@ -46,6 +48,8 @@ class TraceMetricsTest {
         assertEquals(2, r.packetsDropped());
         assertEquals(r.packetsDropped(), scraped.get("podcap_trace_packets_dropped_total"));
         assertEquals(4, scraped.get("podcap_trace_packets_total"));
+        assertEquals(1, r.packetsForgotten());
+        assertEquals(r.packetsForgotten(), scraped.get("podcap_trace_packets_forgotten_total"));
         assertEquals(r.capturedWithoutEvents(), scraped.get("podcap_trace_packets_without_events_total"));
         assertEquals(1, r.eventsWithoutPacket());
         assertEquals(r.eventsWithoutPacket(), scraped.get("podcap_trace_events_without_packet_total"));
@@ -54,5 +58,9 @@ class TraceMetricsTest {
         assertEquals(1, scraped.get("podcap_trace_findings{finding=\"unanswered-syn\"}"));
         assertEquals(r.findings().size(), Finding.NAMES.stream()
                 .mapToDouble(n -> scraped.get("podcap_trace_findings{finding=\"" + n + "\"}")).sum());
+    }
+
+    private static void other(PacketCorrelator c, long time, int i) throws Exception {
+        c.onPacket(RawTcp.view(time, "10.0.0.3", 6000 + i, "10.0.0.4", 80, i, 1, TcpFlags.SYN, ""));
     }
 }
