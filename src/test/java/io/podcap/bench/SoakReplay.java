@@ -63,6 +63,7 @@ public final class SoakReplay {
                 "flows-ended", "expired", "evicted", "heap-MiB", "rss-MiB");
         long next = every;
         int loops = 0;
+        long duration = 0; // of the file, measured in the first loop
         long started = System.nanoTime();
         while (replay.packets < total) {
             try (PcapReader reader = PcapReader.open(file)) {
@@ -73,12 +74,14 @@ public final class SoakReplay {
                     }
                 }
             }
-            loops++;
-            replay.shift = loops * (replay.last - replay.first + 1_000_000); // the next loop starts 1 ms later
+            if (loops++ == 0) {
+                duration = replay.last - replay.first + 1_000_000; // the next loop starts 1 ms after this one's end
+            }
+            replay.shift = loops * duration;
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         System.out.printf(Locale.ROOT, "%,d packets in %d loops of %s (%.1f s of traffic each) in %.0f s%n",
-                replay.packets, loops, file.getFileName(), (replay.last - replay.first) / 1e9 / loops, seconds);
+                replay.packets, loops, file.getFileName(), duration / 1e9, seconds);
     }
 
     private static void print(FlowTableStats s, long packets, int loops, MemoryMXBean memory) throws Exception {
