@@ -97,5 +97,8 @@ class CliAnalysisMetricsTest {
         double rss = RunningCapture.value(scraped, "podcap_process_resident_memory_bytes");
         assertTrue(heap > 1 << 20 && heap < 64L << 30, "heap " + heap);
         assertTrue(rss > heap / 4 && rss > 16 << 20 && rss < 64L << 30, "rss " + rss);
+        double afterGc = RunningCapture.value(scraped, "podcap_jvm_heap_after_gc_bytes");
+        assertTrue(afterGc >= 0 && afterGc <= RunningCapture.value(scraped, "podcap_jvm_heap_committed_bytes"),
+                "after GC " + afterGc);
     }
 }
