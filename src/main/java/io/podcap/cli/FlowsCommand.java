@@ -5,6 +5,8 @@ import io.podcap.flow.FlowListener;
 import io.podcap.flow.FlowRecord;
 import io.podcap.flow.FlowTable;
 import io.podcap.flow.FlowTableStats;
+import io.podcap.metrics.FlowMetrics;
+import io.podcap.metrics.StatsSnapshot;
 import io.podcap.pcap.PcapReader;
 import io.podcap.probe.ProbeDetector;
 import io.podcap.probe.ProbeFlags;
@@ -14,7 +16,9 @@ import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,6 +53,9 @@ final class FlowsCommand implements Callable<Integer> {
 
     @Mixin
     AddressOptions addresses;
+
+    @Mixin
+    MetricsOptions metrics;
 
     private final PrintStream err = System.err;
 
@@ -101,7 +108,10 @@ final class FlowsCommand implements Callable<Integer> {
     private void live(FlowTable table, FlowPrinter printer) throws Exception {
         long every = interval > 0 ? (long) (interval * 1e9) : Long.MAX_VALUE;
         long[] next = {interval > 0 ? System.currentTimeMillis() * 1_000_000L + every : Long.MAX_VALUE};
-        new LiveCaptures("flows", targets, packets, err).run(table.batched(), duration, null, wall -> {
+        StatsSnapshot<FlowTableStats> stats = new StatsSnapshot<>(table::stats);
+        LiveCaptures captures = new LiveCaptures("flows", targets, packets, err)
+                .metrics(metrics, List.of(stats), FlowMetrics.of(stats, Map.of()));
+        captures.run(table.batched(), duration, null, wall -> {
             printer.flush();
             if (wall >= next[0]) {
                 table.expire(wall);

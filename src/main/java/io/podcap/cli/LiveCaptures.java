@@ -2,8 +2,15 @@ package io.podcap.cli;
 
 import io.podcap.capture.CaptureGroup;
 import io.podcap.capture.PacketHandler;
+import io.podcap.metrics.CaptureGroupMetrics;
+import io.podcap.metrics.Metric;
+import io.podcap.metrics.Metrics;
+import io.podcap.metrics.MetricsServer;
+import io.podcap.metrics.StatsSnapshot;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -14,13 +21,17 @@ import java.util.function.Supplier;
  * What {@code flows} and {@code probes} do live: one capture group over the targets feeds one handler (serialized
  * by a lock taken once per batch) until the duration ends, the group stops, or the JVM is asked to stop (Ctrl-C,
  * SIGTERM). Every 200 ms this thread calls {@code tick} with the wall clock under the same lock, and once a second it
- * follows pods ({@code --follow}).
+ * follows pods ({@code --follow}). With {@code --metrics-port} it serves each member's capture counters and the
+ * analysis' counters, read from snapshots taken on each tick under the lock (the analyses are not thread-safe).
  */
 final class LiveCaptures {
     private final String what;
     private final TargetOptions targets;
     private final PacketOptions packets;
     private final PrintStream err;
+    private MetricsOptions metricsOptions;
+    private final Metrics metrics = new Metrics();
+    private final List<StatsSnapshot<?>> snapshots = new ArrayList<>();
 
     /** {@code what} names what is captured in the "capturing ..." lines on stderr ("flows", "probes"). */
     LiveCaptures(String what, TargetOptions targets, PacketOptions packets, PrintStream err) {
@@ -28,6 +39,14 @@ final class LiveCaptures {
         this.targets = targets;
         this.packets = packets;
         this.err = err;
+    }
+
+    /** Serves {@code analysis}' metrics, read from {@code snapshots}, next to the captures' with {@code --metrics-port}. */
+    LiveCaptures metrics(MetricsOptions options, List<StatsSnapshot<?>> snapshots, List<Metric> analysis) {
+        this.metricsOptions = options;
+        this.snapshots.addAll(snapshots);
+        metrics.addAll(analysis);
+        return this;
     }
 
     /**
@@ -42,6 +61,8 @@ final class LiveCaptures {
         TargetOptions.Targets live = targets.open(packets.configure(CaptureGroup.builder(), targets.several())
                 .handler(new BatchLock(handler, lock)));
         CaptureGroup group = live.group();
+        CaptureGroupMetrics groupMetrics = new CaptureGroupMetrics(group, packets.iface, metrics);
+        Runnable snapshot = () -> snapshots.forEach(StatsSnapshot::refresh);
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             group.stop();
@@ -52,7 +73,7 @@ final class LiveCaptures {
             }
         }, "podcap-stop");
         Runtime.getRuntime().addShutdownHook(hook);
-        try {
+        try (MetricsServer server = metricsOptions == null ? null : metricsOptions.start(metrics, err)) {
             for (CaptureGroup.Member m : group.members()) {
                 err.printf("capturing %s on %s in %s%s%n", what, packets.iface, m.description(),
                         packets.filter.isEmpty() ? "" : " (filter '" + packets.filter + "')");
@@ -60,9 +81,12 @@ final class LiveCaptures {
             if (banner != null) {
                 err.println(banner);
             }
-            loop(live, lock, duration, tick);
+            loop(live, groupMetrics, lock, duration, tick.andThen(wall -> snapshot.run()));
             group.close(); // the last packets are in the handler now
-            locked(lock, finish);
+            locked(lock, () -> {
+                finish.run();
+                snapshot.run();
+            });
             for (CaptureGroup.Member m : group.members()) {
                 err.println(m.description() + ": " + Status.describe(m.stats(), m.stats().consumed())
                         + (m.failure() == null ? "" : "; ended: " + m.failure()));
@@ -82,7 +106,8 @@ final class LiveCaptures {
         }
     }
 
-    private static void loop(TargetOptions.Targets live, ReentrantLock lock, double duration, LongConsumer tick)
+    private static void loop(TargetOptions.Targets live, CaptureGroupMetrics groupMetrics, ReentrantLock lock,
+                             double duration, LongConsumer tick)
             throws InterruptedException {
         CaptureGroup group = live.group();
         long deadline = duration > 0 ? System.nanoTime() + (long) (duration * 1e9) : Long.MAX_VALUE;
@@ -98,6 +123,7 @@ final class LiveCaptures {
             }
             if (System.nanoTime() >= nextRefresh) {
                 live.refresh();
+                groupMetrics.refresh();
                 nextRefresh += 1_000_000_000L;
             }
             locked(lock, () -> tick.accept(System.currentTimeMillis() * 1_000_000L));

@@ -1,5 +1,6 @@
 package io.podcap.cli;
 
+import io.podcap.metrics.JvmMetrics;
 import io.podcap.metrics.Metrics;
 import io.podcap.metrics.MetricsServer;
 import java.io.IOException;
@@ -17,7 +18,7 @@ final class MetricsOptions {
             description = "Address for --metrics-port (default 127.0.0.1; 0.0.0.0 for all).")
     String address;
 
-    /** The server, or null without --metrics-port; says on {@code err} where it listens. */
+    /** The server, or null without --metrics-port; says on {@code err} where it listens. Adds the JVM's memory. */
     MetricsServer start(Metrics metrics, PrintStream err) throws IOException {
         if (port < 0) {
             return null;
@@ -25,6 +26,7 @@ final class MetricsOptions {
         if (port > 65535) {
             throw new IllegalArgumentException("--metrics-port must be 0-65535, not " + port);
         }
+        metrics.addAll(JvmMetrics.of());
         try {
             MetricsServer server = MetricsServer.start(metrics, new InetSocketAddress(address, port));
             err.println("metrics at http://" + address + ":" + server.port() + "/metrics");

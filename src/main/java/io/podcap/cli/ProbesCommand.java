@@ -2,6 +2,11 @@ package io.podcap.cli;
 
 import io.podcap.capture.PacketHandler;
 import io.podcap.flow.FlowTable;
+import io.podcap.flow.FlowTableStats;
+import io.podcap.metrics.FlowMetrics;
+import io.podcap.metrics.Metric;
+import io.podcap.metrics.ProbeMetrics;
+import io.podcap.metrics.StatsSnapshot;
 import io.podcap.pcap.PcapReader;
 import io.podcap.probe.AddressRoles;
 import io.podcap.probe.ProbeDetector;
@@ -9,7 +14,10 @@ import io.podcap.probe.ProbeDetectorStats;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.LongConsumer;
 import picocli.CommandLine.Command;
@@ -54,6 +62,9 @@ final class ProbesCommand implements Callable<Integer> {
     @Mixin
     AddressOptions addresses;
 
+    @Mixin
+    MetricsOptions metrics;
+
     private final PrintStream err = System.err;
 
     @Override
@@ -96,13 +107,20 @@ final class ProbesCommand implements Callable<Integer> {
             table.endAll();
             printer.streams(detector.streams());
         };
-        new LiveCaptures("probes", targets, packets, err).run(table.batched(), duration, "who is who: " + roles,
+        StatsSnapshot<FlowTableStats> flowStats = new StatsSnapshot<>(table::stats);
+        StatsSnapshot<ProbeDetectorStats> probeStats = new StatsSnapshot<>(detector::stats);
+        List<Metric> analysis = new ArrayList<>(FlowMetrics.of(flowStats, Map.of()));
+        analysis.addAll(ProbeMetrics.of(probeStats, Map.of()));
+        LiveCaptures captures = new LiveCaptures("probes", targets, packets, err)
+                .metrics(metrics, List.of(flowStats, probeStats), analysis);
+        captures.run(table.batched(), duration, "who is who: " + roles,
                 tick, finish, () -> FlowsCommand.describe(table.stats()) + "; " + describe(detector.stats()));
         return 0;
     }
 
     static String describe(ProbeDetectorStats s) {
-        return String.format(Locale.ROOT, "%,d probe streams (%,d evicted), %,d probe connections, %,d not inspected "
-                + "(buffers full), %,d unparsed", s.streams(), s.evicted(), s.probes(), s.uninspected(), s.unparsed());
+        return String.format(Locale.ROOT, "%,d probe streams (%,d evicted), %,d probe connections "
+                + "(%,d failed, %,d alerts), %,d not inspected (buffers full), %,d unparsed", s.streams(), s.evicted(),
+                s.probes(), s.failures(), s.alerts(), s.uninspected(), s.unparsed());
     }
 }

@@ -2,9 +2,15 @@ package io.podcap.cli;
 
 import io.podcap.capture.Capture;
 import io.podcap.capture.PacketHandler;
+import io.podcap.metrics.CaptureMetrics;
+import io.podcap.metrics.Metrics;
+import io.podcap.metrics.MetricsServer;
+import io.podcap.metrics.StatsSnapshot;
+import io.podcap.metrics.TraceMetrics;
 import io.podcap.netfilter.BpfSelector;
 import io.podcap.netfilter.ConntrackParser;
 import io.podcap.netfilter.CorrelationReport;
+import io.podcap.netfilter.CorrelatorStats;
 import io.podcap.netfilter.KernelLogParser;
 import io.podcap.netfilter.KmsgSource;
 import io.podcap.netfilter.LineParser;
@@ -28,6 +34,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -102,6 +109,9 @@ final class TraceCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "One JSON object per line.")
     boolean json;
+
+    @Mixin
+    MetricsOptions metrics;
 
     private final PrintStream err = System.err;
     private final List<Capture> captures = new ArrayList<>();
@@ -250,13 +260,28 @@ final class TraceCommand implements Callable<Integer> {
             err.printf("tracing in %s on %s%s; %s%n", ns, packets.iface,
                     packets.filter.isEmpty() ? "" : " (filter '" + packets.filter + "')",
                     duration > 0 ? "for " + duration + " s" : "Ctrl-C to stop");
+            // snapshots on this thread, the correlator's consumer side; findings cost a pass: every 5 s
+            StatsSnapshot<CorrelatorStats> stats = new StatsSnapshot<>(correlator::stats);
+            StatsSnapshot<Map<String, Long>> findings =
+                    new StatsSnapshot<>(() -> TraceMetrics.countByName(correlator.findings()));
+            Metrics registry = new Metrics();
+            registry.addAll(CaptureMetrics.of(main));
+            registry.addAll(TraceMetrics.of(stats, findings, Map.of()));
+            MetricsServer server = metrics.start(registry, err);
+            if (server != null) {
+                open.add(server);
+            }
             long deadline = duration > 0 ? System.nanoTime() + (long) (duration * 1e9) : Long.MAX_VALUE;
             long hold = (long) (window * 1e9); // trace lines of a packet come soon after it; give them the window
-            while (!main.awaitTermination(Duration.ofMillis(1000))) {
+            for (long second = 1; !main.awaitTermination(Duration.ofMillis(1000)); second++) {
                 if (System.nanoTime() >= deadline) {
                     main.stop();
                 }
                 output.packets(correlator.drain(ToolSource.now() - hold));
+                stats.refresh();
+                if (second % 5 == 0) {
+                    findings.refresh();
+                }
             }
             Thread.sleep(300); // the last trace and log lines of the last packets
             if (main.failure() != null) {

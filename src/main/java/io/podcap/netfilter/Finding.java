@@ -12,6 +12,10 @@ import java.util.List;
  * @param hint     one line on the likely cause or fix
  */
 public record Finding(String name, Tuple subject, List<String> evidence, String hint) {
+    /** Every name a finding can have. */
+    public static final List<String> NAMES = List.of("source-is-service-ip", "unanswered-syn",
+            "masq-mark-not-masqueraded", "dropped-by-rule", "probe-blocked");
+
     public Finding {
         evidence = List.copyOf(evidence);
     }

@@ -125,6 +125,16 @@ public final class PacketCorrelator implements PacketHandler {
         packets.add(packet, packet.source() == null ? null : packet.interfaceName());
     }
 
+    @Override
+    public void onBatchEnd() {
+        packets.publish();
+    }
+
+    @Override
+    public void onIdle() {
+        packets.publish();
+    }
+
     /** An event from any source; thread-safe. Events keep the order they arrive in. */
     public void onEvent(NetfilterEvent event) {
         events.add(new Arrived(arrivals.getAndIncrement(), Objects.requireNonNull(event, "event")));
@@ -188,10 +198,27 @@ public final class PacketCorrelator implements PacketHandler {
     public CorrelationReport finish() {
         drain(Long.MAX_VALUE);
         List<TracedPacket> all = new ArrayList<>(retained);
-        List<Finding> findings = new Diagnoses(serviceAddresses, nodeAddresses, masqueradeMark, conntrack)
-                .diagnose(all);
+        List<Finding> findings = diagnose(all);
         return new CorrelationReport(all, findings, withoutEvents, withoutPacket, packets.dropped(), forgotten,
                 eventsDropped.get() + index.evicted() + conntrack.evicted(), packets.notIp());
+    }
+
+    /**
+     * The findings in the packets drained so far and kept (live, for metrics; the last window's packets are not in
+     * yet). Allocates and costs a pass over the kept packets: call it now and then from {@link #drain}'s thread.
+     */
+    public List<Finding> findings() {
+        return diagnose(new ArrayList<>(retained));
+    }
+
+    /** Counters so far; call from {@link #drain}'s thread (packet-side counters are as of the capture's last batch). */
+    public CorrelatorStats stats() {
+        return new CorrelatorStats(packets.end(), withoutEvents, withoutPacket, packets.droppedPublished(), forgotten,
+                eventsDropped.get() + index.evicted() + conntrack.evicted(), packets.notIpPublished());
+    }
+
+    private List<Finding> diagnose(List<TracedPacket> all) {
+        return new Diagnoses(serviceAddresses, nodeAddresses, masqueradeMark, conntrack).diagnose(all);
     }
 
     private TracedPacket correlate(int i) {

@@ -43,6 +43,8 @@ final class PacketStore {
     private volatile long taken;   // written by the taking thread only
     private long dropped;
     private long notIp;
+    private volatile long droppedPublished; // copies for other threads, written by publish()
+    private volatile long notIpPublished;
 
     PacketStore(int capacity) {
         this.capacity = capacity;
@@ -158,5 +160,19 @@ final class PacketStore {
 
     long notIp() {
         return notIp;
+    }
+
+    /** Makes the adding thread's counters readable by others: once per batch, not per packet. */
+    void publish() {
+        droppedPublished = dropped;
+        notIpPublished = notIp;
+    }
+
+    long droppedPublished() {
+        return droppedPublished;
+    }
+
+    long notIpPublished() {
+        return notIpPublished;
     }
 }

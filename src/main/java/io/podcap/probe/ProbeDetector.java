@@ -570,7 +570,8 @@ public final class ProbeDetector implements FlowListener {
     }
 
     public ProbeDetectorStats stats() {
-        return new ProbeDetectorStats(streams.live(), streams.evicted(), probes, uninspected, unparsed);
+        return new ProbeDetectorStats(streams.live(), streams.evicted(), probes, streams.failed(),
+                streams.alerts(), uninspected, unparsed);
     }
 
     public static final class Builder {

@@ -63,6 +63,8 @@ final class ProbeStreams {
     private int highWater;
     private int live;
     private long evicted;
+    private long failed;
+    private long alerts;
 
     ProbeStreams(int capacity, int alertAfter, Consumer<ProbeAlert> onAlert) {
         this.capacity = capacity;
@@ -242,10 +244,12 @@ final class ProbeStreams {
             return;
         }
         failures[REASONS * i + outcome]++;
+        failed++;
         consecutive[i]++;
         lastReason[i] = outcome;
         if (consecutive[i] == alertAfter && confirmed[i]) {
             alerting[i] = true;
+            alerts++;
             alert(i, start, true);
         }
     }
@@ -399,6 +403,14 @@ final class ProbeStreams {
 
     long evicted() {
         return evicted;
+    }
+
+    long failed() {
+        return failed;
+    }
+
+    long alerts() {
+        return alerts;
     }
 
     static String address(long hi, long lo) {

@@ -20,8 +20,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A {@code podcap capture --metrics-port 0} process running in the background against a test namespace: sends it
- * datagrams, scrapes its metrics (which is how a test knows what it has captured), signals it. close() kills it.
+ * A {@code podcap capture --metrics-port 0} process (or {@code flows}, {@code probes}) running in the background
+ * against a test namespace: sends it datagrams, scrapes its metrics (which is how a test knows what it has captured),
+ * signals it. close() kills it.
  */
 final class RunningCapture implements AutoCloseable {
     static final int PORT = 9788;
@@ -41,10 +42,15 @@ final class RunningCapture implements AutoCloseable {
 
     /** Starts {@code podcap capture --netns NS -i eth0 --filter 'udp dst port PORT' --metrics-port 0 ARGS}. */
     static RunningCapture start(TestNetns ns, Path dir, String... args) throws Exception {
+        return start("capture", ns, dir, args);
+    }
+
+    /** Starts {@code podcap COMMAND --netns NS -i eth0 --filter 'udp dst port PORT' --metrics-port 0 ARGS}. */
+    static RunningCapture start(String command, TestNetns ns, Path dir, String... args) throws Exception {
         Path out = dir.resolve("cli.out");
         Path err = dir.resolve("cli.err");
         String[] all = new String[args.length + 9];
-        System.arraycopy(new String[] {"capture", "--netns", ns.spec(), "-i", "eth0", "--filter",
+        System.arraycopy(new String[] {command, "--netns", ns.spec(), "-i", "eth0", "--filter",
                 "udp dst port " + PORT, "--metrics-port", "0"}, 0, all, 0, 9);
         System.arraycopy(args, 0, all, 9, args.length);
         Process p = Cli.start(out, err, all);
@@ -66,7 +72,7 @@ final class RunningCapture implements AutoCloseable {
         }
     }
 
-    /** Sends {@code n} datagrams of {@code size} bytes to the namespace. */
+    /** Sends {@code n} datagrams of {@code size} bytes to the namespace (from one socket: one flow). */
     void send(int n, int size) throws IOException {
         try (DatagramSocket socket = new DatagramSocket()) {
             InetAddress to = InetAddress.getByName(ns.address());
@@ -90,7 +96,7 @@ final class RunningCapture implements AutoCloseable {
 
     /** The one series of a metric name (this capture has one of each). */
     static double value(Map<String, Double> scraped, String name) {
-        return scraped.entrySet().stream().filter(e -> e.getKey().startsWith(name + "{")).map(Map.Entry::getValue)
+        return scraped.entrySet().stream().filter(e -> e.getKey().equals(name) || e.getKey().startsWith(name + "{")).map(Map.Entry::getValue)
                 .reduce((a, b) -> {
                     throw new AssertionError("more than one " + name);
                 }).orElseThrow(() -> new AssertionError("no " + name + " in " + scraped));
@@ -101,10 +107,15 @@ final class RunningCapture implements AutoCloseable {
      * caught up with them (at most 10 s).
      */
     Map<String, Double> awaitPackets(long n) throws Exception {
+        return await("podcap_capture_packets_total", n);
+    }
+
+    /** As {@link #awaitPackets}, also waiting until {@code counter} (e.g. the flow table's packets) reaches n. */
+    Map<String, Double> await(String counter, long n) throws Exception {
         Map<String, Double> last = Map.of();
         for (int i = 0; i < 100; i++) {
             last = scrape();
-            if (value(last, "podcap_capture_packets_total") >= n
+            if (value(last, "podcap_capture_packets_total") >= n && value(last, counter) >= n
                     && value(last, "podcap_capture_received_packets_total") >= n) {
                 return last;
             }
