@@ -11,8 +11,6 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
@@ -53,7 +51,7 @@ final class LiveCaptures {
      * Captures into {@code handler} for {@code duration} seconds (0: until stopped); {@code tick} runs every 200 ms
      * and {@code finish} once after the last packet, both holding the lock. On stderr: the "capturing" lines and
      * {@code banner} (when not null) once the captures run, at the end each member's counters and {@code summary}'s
-     * line (still before a SIGTERM lets the JVM exit).
+     * line. SIGINT or SIGTERM ends it the same way (exit 0); a second one quits at once.
      */
     void run(PacketHandler handler, double duration, String banner, LongConsumer tick, Runnable finish,
              Supplier<String> summary) throws Exception {
@@ -63,17 +61,8 @@ final class LiveCaptures {
         CaptureGroup group = live.group();
         CaptureGroupMetrics groupMetrics = new CaptureGroupMetrics(group, packets.iface, metrics);
         Runnable snapshot = () -> snapshots.forEach(StatsSnapshot::refresh);
-        CountDownLatch done = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            group.stop();
-            try {
-                done.await(10, TimeUnit.SECONDS); // let the rest be printed before the JVM exits
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "podcap-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try (MetricsServer server = metricsOptions == null ? null : metricsOptions.start(metrics, err)) {
+        try (StopSignals signals = new StopSignals(err, group::stop);
+             MetricsServer server = metricsOptions == null ? null : metricsOptions.start(metrics, err)) {
             for (CaptureGroup.Member m : group.members()) {
                 err.printf("capturing %s on %s in %s%s%n", what, packets.iface, m.description(),
                         packets.filter.isEmpty() ? "" : " (filter '" + packets.filter + "')");
@@ -94,12 +83,6 @@ final class LiveCaptures {
             err.println(summary.get());
         } finally {
             group.close();
-            done.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running: it waited for `done`
-            }
         }
         if (group.failure() != null) {
             throw new IllegalStateException(Main.message(group.failure()), group.failure());

@@ -153,6 +153,7 @@ class CliFlowsTest {
                 Thread.sleep(800); // a snapshot comes every 0.5 s
                 p.destroy(); // SIGTERM
                 assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+                assertEquals(0, p.exitValue(), "a stop by SIGTERM is a clean exit");
             } finally {
                 p.destroyForcibly().waitFor();
             }

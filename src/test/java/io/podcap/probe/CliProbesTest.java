@@ -184,6 +184,7 @@ class CliProbesTest {
                 Thread.sleep(500);
                 p.destroy(); // SIGTERM
                 assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+                assertEquals(0, p.exitValue(), "a stop by SIGTERM is a clean exit");
             } finally {
                 p.destroyForcibly().waitFor();
                 server.destroyForcibly().waitFor();
