@@ -56,8 +56,8 @@ public final class FlowsBench {
         long packets = table.packets;
         Result cli = best(runs, () -> timed(packets, command(System.getProperty("podcap.cli"), "flows", "--read",
                 file.toString(), "--json")));
-        Result tcpdump = best(runs, () -> timed(packets, List.of("tcpdump", "-Z", "root", "-r", file.toString(), "-w",
-                "/dev/null")));
+        Result tcpdump = best(runs, () -> timed(packets, List.of("tcpdump", "-Z", "root", "-r", file.toString(),
+                "-w", "/dev/null"))); // -Z root: no chown of /dev/null
         Result pcap4j = best(runs, () -> pcap4j(file));
         Result tshark = timed(packets, List.of("tshark", "-q", "-n", "-r", file.toString(), "-z", "conv,tcp"));
         System.out.printf(Locale.ROOT, "flows from %s: %,d packets, best of %d (tshark: one run)%n", file, packets,
