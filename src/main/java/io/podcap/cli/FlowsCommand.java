@@ -64,9 +64,7 @@ final class FlowsCommand implements Callable<Integer> {
         if (duration < 0 || interval < 0) {
             throw new IllegalArgumentException("--duration and --interval must not be negative");
         }
-        if (input != null && (!targets.specs.isEmpty() || targets.allPods || targets.follow)) {
-            throw new IllegalArgumentException("--read excludes --netns, --all-pods and --follow");
-        }
+        targets.checkNoneWith(input);
         // stdout without autoflush: flows go out in large writes (live: at least every 200 ms, not one per flow)
         PrintStream stdout = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out),
                 1 << 16), false, StandardCharsets.UTF_8);

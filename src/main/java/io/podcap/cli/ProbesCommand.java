@@ -73,9 +73,7 @@ final class ProbesCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--duration and --interval must not be negative, --probe-timeout "
                     + "must be positive");
         }
-        if (input != null && (!targets.specs.isEmpty() || targets.allPods || targets.follow)) {
-            throw new IllegalArgumentException("--read excludes --netns, --all-pods and --follow");
-        }
+        targets.checkNoneWith(input);
         ProbePrinter printer = new ProbePrinter(System.out, json);
         AddressRoles roles = addresses.roles(input == null, targets);
         FlowTable table = FlowTable.builder().capacity(capacity).httpBytes(0).build();

@@ -5,6 +5,7 @@ import io.podcap.k8s.NamespaceDiscovery;
 import io.podcap.k8s.PodNamespace;
 import io.podcap.k8s.PodSpecResolver;
 import io.podcap.ns.NamespaceSpec;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -98,6 +99,13 @@ final class TargetOptions {
      * Resolves the targets and opens the group. A --netns that does not resolve or open is an error; a namespace of
      * --all-pods that cannot be opened (no such interface there, gone meanwhile) is skipped with a warning.
      */
+    /** A file to read ({@code --read}, may be null) and live targets exclude each other. */
+    void checkNoneWith(Path input) {
+        if (input != null && (!specs.isEmpty() || allPods || follow)) {
+            throw new IllegalArgumentException("--read excludes --netns, --all-pods and --follow");
+        }
+    }
+
     /** Whether more than one namespace may be captured (each then gets smaller buffers by default). */
     boolean several() {
         return allPods || follow || specs.size() > 1;

@@ -6,7 +6,6 @@ import io.podcap.capture.PacketHandler;
 import io.podcap.capture.PacketView;
 import io.podcap.flow.FlowTable;
 import io.podcap.pcap.PcapReader;
-import java.io.EOFException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -18,10 +17,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import org.pcap4j.core.PcapHandle;
-import org.pcap4j.core.Pcaps;
 import org.pcap4j.packet.IpPacket;
-import org.pcap4j.packet.Packet;
 import org.pcap4j.packet.TcpPacket;
 import org.pcap4j.packet.UdpPacket;
 
@@ -110,41 +106,31 @@ public final class FlowsBench {
         record Endpoint(InetAddress address, int port) {}
         record Key(int protocol, Endpoint a, Endpoint b) {}
         Map<Key, long[]> flows = new HashMap<>();
-        long packets = 0;
         long start = System.nanoTime();
-        try (PcapHandle handle = Pcaps.openOffline(file.toString(), PcapHandle.TimestampPrecision.NANO)) {
-            while (true) {
-                Packet p;
-                try {
-                    p = handle.getNextPacketEx();
-                } catch (EOFException end) {
-                    break;
-                }
-                packets++;
-                IpPacket ip = p.get(IpPacket.class);
-                if (ip == null) {
-                    continue;
-                }
-                int sport = 0;
-                int dport = 0;
-                TcpPacket tcp = p.get(TcpPacket.class);
-                UdpPacket udp = tcp == null ? p.get(UdpPacket.class) : null;
-                if (tcp != null) {
-                    sport = tcp.getHeader().getSrcPort().valueAsInt();
-                    dport = tcp.getHeader().getDstPort().valueAsInt();
-                } else if (udp != null) {
-                    sport = udp.getHeader().getSrcPort().valueAsInt();
-                    dport = udp.getHeader().getDstPort().valueAsInt();
-                }
-                Endpoint src = new Endpoint(ip.getHeader().getSrcAddr(), sport);
-                Endpoint dst = new Endpoint(ip.getHeader().getDstAddr(), dport);
-                boolean srcFirst = src.toString().compareTo(dst.toString()) < 0;
-                Key key = new Key(ip.getHeader().getProtocol().value(), srcFirst ? src : dst, srcFirst ? dst : src);
-                long[] counts = flows.computeIfAbsent(key, k -> new long[2]);
-                counts[0]++;
-                counts[1] += p.length();
+        long packets = Pcap4jFiles.forEachPacket(file, p -> {
+            IpPacket ip = p.get(IpPacket.class);
+            if (ip == null) {
+                return;
             }
-        }
+            int sport = 0;
+            int dport = 0;
+            TcpPacket tcp = p.get(TcpPacket.class);
+            UdpPacket udp = tcp == null ? p.get(UdpPacket.class) : null;
+            if (tcp != null) {
+                sport = tcp.getHeader().getSrcPort().valueAsInt();
+                dport = tcp.getHeader().getDstPort().valueAsInt();
+            } else if (udp != null) {
+                sport = udp.getHeader().getSrcPort().valueAsInt();
+                dport = udp.getHeader().getDstPort().valueAsInt();
+            }
+            Endpoint src = new Endpoint(ip.getHeader().getSrcAddr(), sport);
+            Endpoint dst = new Endpoint(ip.getHeader().getDstAddr(), dport);
+            boolean srcFirst = src.toString().compareTo(dst.toString()) < 0;
+            Key key = new Key(ip.getHeader().getProtocol().value(), srcFirst ? src : dst, srcFirst ? dst : src);
+            long[] counts = flows.computeIfAbsent(key, k -> new long[2]);
+            counts[0]++;
+            counts[1] += p.length();
+        });
         return new Result(packets, System.nanoTime() - start, flows.size(), Double.NaN);
     }
 

@@ -5,14 +5,10 @@ import io.podcap.capture.PacketHandler;
 import io.podcap.capture.PacketView;
 import io.podcap.decode.PacketDecoder;
 import io.podcap.pcap.PcapReader;
-import java.io.EOFException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import org.pcap4j.core.PcapHandle;
-import org.pcap4j.core.Pcaps;
-import org.pcap4j.packet.Packet;
 import org.pcap4j.packet.TcpPacket;
 import org.pcap4j.packet.UdpPacket;
 
@@ -108,28 +104,18 @@ public final class OfflineRead {
     }
 
     private static Result pcap4j(Path file) throws Exception {
-        long packets = 0;
-        long portSum = 0;
+        long[] portSum = new long[1];
         long start = System.nanoTime();
-        try (PcapHandle handle = Pcaps.openOffline(file.toString(), PcapHandle.TimestampPrecision.NANO)) {
-            while (true) {
-                Packet p;
-                try {
-                    p = handle.getNextPacketEx();
-                } catch (EOFException end) {
-                    break;
-                }
-                packets++;
-                TcpPacket tcp = p.get(TcpPacket.class);
-                if (tcp != null) {
-                    portSum += tcp.getHeader().getSrcPort().valueAsInt();
-                } else {
-                    UdpPacket udp = p.get(UdpPacket.class);
-                    portSum += udp == null ? 0 : udp.getHeader().getSrcPort().valueAsInt();
-                }
+        long packets = Pcap4jFiles.forEachPacket(file, p -> {
+            TcpPacket tcp = p.get(TcpPacket.class);
+            if (tcp != null) {
+                portSum[0] += tcp.getHeader().getSrcPort().valueAsInt();
+            } else {
+                UdpPacket udp = p.get(UdpPacket.class);
+                portSum[0] += udp == null ? 0 : udp.getHeader().getSrcPort().valueAsInt();
             }
-        }
-        sink = portSum;
+        });
+        sink = portSum[0];
         return new Result(packets, System.nanoTime() - start, Double.NaN);
     }
 
