@@ -86,10 +86,8 @@ static jlongArray ring_layout(JNIEnv *env, jclass cls) {
 
 static jlong capture_open(JNIEnv *env, jclass cls, jstring ns_path, jstring ns_label, jstring device,
                           jstring filter, jint snaplen, jint buffer_size, jboolean promisc, jint timeout_ms,
-                          jboolean immediate, jobject ring_buffer, jint shared_wake_fd) {
+                          jboolean immediate) {
     (void)cls;
-    pc_ring ring;
-    if (ring_of(env, ring_buffer, &ring) != 0) return 0;
     int failed = 0;
     pc_capture_config config = {
         .netns_path = c_string(env, ns_path, &failed),
@@ -101,10 +99,6 @@ static jlong capture_open(JNIEnv *env, jclass cls, jstring ns_path, jstring ns_l
         .promisc = promisc,
         .timeout_ms = timeout_ms,
         .immediate = immediate,
-        .ring_memory = (*env)->GetDirectBufferAddress(env, ring_buffer),
-        .ring_length = (*env)->GetDirectBufferCapacity(env, ring_buffer),
-        .wake_fd_shared = shared_wake_fd >= 0,
-        .wake_fd = shared_wake_fd,
     };
     pc_capture *capture = NULL;
     if (!failed) {
@@ -131,9 +125,19 @@ static jint capture_ifindex(JNIEnv *env, jclass cls, jlong h) {
     return pc_capture_ifindex(handle(h));
 }
 
-static jint capture_wake_fd(JNIEnv *env, jclass cls, jlong h) {
+static jint capture_fd(JNIEnv *env, jclass cls, jlong h) {
     (void)env, (void)cls;
-    return pc_capture_wake_fd(handle(h));
+    return pc_capture_fd(handle(h));
+}
+
+static jint capture_dispatch(JNIEnv *env, jclass cls, jlong h, jobject ring_buffer) {
+    (void)cls;
+    pc_ring ring;
+    if (ring_of(env, ring_buffer, &ring) != 0) return -1;
+    pc_error err;
+    int n = pc_capture_dispatch(handle(h), &ring, &err);
+    if (n < 0) throw_error(env, &err);
+    return n;
 }
 
 static void capture_stats(JNIEnv *env, jclass cls, jlong h, jlongArray out) {
@@ -143,24 +147,6 @@ static void capture_stats(JNIEnv *env, jclass cls, jlong h, jlongArray out) {
     const jlong values[] = {st.received, st.kernel_dropped, st.interface_dropped, st.ring_dropped, st.delivered,
                             st.bytes};
     (*env)->SetLongArrayRegion(env, out, 0, 6, values);
-}
-
-/* null while the capture runs or ended normally; otherwise why it failed. */
-static jstring capture_failure(JNIEnv *env, jclass cls, jlong h) {
-    (void)cls;
-    pc_error err;
-    if (pc_capture_state_get(handle(h), &err) != PC_CAPTURE_FAILED) return NULL;
-    return (*env)->NewStringUTF(env, err.message);
-}
-
-static jboolean capture_running(JNIEnv *env, jclass cls, jlong h) {
-    (void)env, (void)cls;
-    return pc_capture_state_get(handle(h), NULL) == PC_CAPTURE_RUNNING;
-}
-
-static void capture_stop(JNIEnv *env, jclass cls, jlong h) {
-    (void)env, (void)cls;
-    pc_capture_stop(handle(h));
 }
 
 static void capture_free(JNIEnv *env, jclass cls, jlong h) {
@@ -187,6 +173,29 @@ static jboolean wake_wait(JNIEnv *env, jclass cls, jint fd, jint timeout_ms) {
 static void wake_signal(JNIEnv *env, jclass cls, jint fd) {
     (void)env, (void)cls;
     pc_wake_signal(fd);
+}
+
+static jboolean wake_poll(JNIEnv *env, jclass cls, jint wake_fd, jintArray fds, jint count, jint timeout_ms,
+                          jintArray ready) {
+    (void)cls;
+    jint *in = count > 0 ? (*env)->GetIntArrayElements(env, fds, NULL) : NULL;
+    int *out = count > 0 ? malloc((size_t)count * sizeof *out) : NULL;
+    if (count > 0 && (in == NULL || out == NULL)) {
+        if (in != NULL) (*env)->ReleaseIntArrayElements(env, fds, in, JNI_ABORT);
+        free(out);
+        throw_message(env, PC_ERR_SYSTEM, "poll: out of memory");
+        return JNI_FALSE;
+    }
+    pc_error err;
+    int rc = pc_wake_poll(wake_fd, (const int *)in, count, timeout_ms, out, &err);
+    if (in != NULL) (*env)->ReleaseIntArrayElements(env, fds, in, JNI_ABORT);
+    if (rc < 0) {
+        throw_error(env, &err);
+    } else if (count > 0) {
+        (*env)->SetIntArrayRegion(env, ready, 0, count, (const jint *)out);
+    }
+    free(out);
+    return rc > 0;
 }
 
 static void fd_close(JNIEnv *env, jclass cls, jint fd) {
@@ -217,19 +226,17 @@ static jstring libpcap_version(JNIEnv *env, jclass cls) {
 
 static const JNINativeMethod methods[] = {
     {"ringLayout", "()[J", (void *)ring_layout},
-    {"open", "(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;IIZIZLjava/nio/ByteBuffer;I)J",
-     (void *)capture_open},
+    {"open", "(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;IIZIZ)J", (void *)capture_open},
     {"linkType", "(J)I", (void *)capture_link_type},
     {"ifindex", "(J)I", (void *)capture_ifindex},
-    {"wakeFd", "(J)I", (void *)capture_wake_fd},
+    {"fd", "(J)I", (void *)capture_fd},
+    {"dispatch", "(JLjava/nio/ByteBuffer;)I", (void *)capture_dispatch},
     {"stats", "(J[J)V", (void *)capture_stats},
-    {"failure", "(J)Ljava/lang/String;", (void *)capture_failure},
-    {"running", "(J)Z", (void *)capture_running},
-    {"stop", "(J)V", (void *)capture_stop},
     {"free", "(J)V", (void *)capture_free},
     {"wakeOpen", "()I", (void *)wake_open},
     {"wakeWait", "(II)Z", (void *)wake_wait},
     {"wakeSignal", "(I)V", (void *)wake_signal},
+    {"wakePoll", "(I[III[I)Z", (void *)wake_poll},
     {"closeFd", "(I)V", (void *)fd_close},
     {"seqgenStart", "(Ljava/nio/ByteBuffer;IJIZ)J", (void *)seqgen_start},
     {"seqgenJoin", "(J)J", (void *)seqgen_join},

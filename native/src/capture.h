@@ -1,11 +1,14 @@
-/* A live capture: one thread that enters the target network namespace, activates a libpcap handle there (the packet
- * socket stays bound to that namespace), switches back, and then copies every packet once into the shared ring. */
+/* A live capture: a libpcap handle activated inside the target network namespace (the packet socket stays bound to
+ * it), with no thread of its own. The reader calls pc_capture_dispatch when the handle's fd is readable, which copies
+ * the packets of the kernel's ready blocks once into the shared ring, and reads them right after on the same thread:
+ * no hand-off between threads, and the ring's records are still in this core's cache when they are read. */
 #ifndef PODCAP_CAPTURE_H
 #define PODCAP_CAPTURE_H
 
 #include <stdint.h>
 
 #include "error.h"
+#include "ring.h"
 
 typedef struct pc_capture_config {
     const char *netns_path;  /* NULL: the caller's namespace */
@@ -17,12 +20,6 @@ typedef struct pc_capture_config {
     int promisc;
     int timeout_ms;
     int immediate;
-    void *ring_memory; /* zeroed, 128-byte aligned, capacity (power of two) + ring trailer */
-    int64_t ring_length;
-    /* Nonzero: signal wake_fd, the caller's eventfd, instead of an own one, and never close it. Several captures
-     * share one this way, so a single consumer can sleep until any of them has published. */
-    int wake_fd_shared;
-    int wake_fd;
 } pc_capture_config;
 
 typedef struct pc_capture_stats {
@@ -34,25 +31,27 @@ typedef struct pc_capture_stats {
     int64_t bytes;             /* wire bytes of the delivered packets */
 } pc_capture_stats;
 
-enum pc_capture_state { PC_CAPTURE_RUNNING = 1, PC_CAPTURE_STOPPED = 2, PC_CAPTURE_FAILED = 3 };
-
 typedef struct pc_capture pc_capture;
 
-/* Starts the capture thread and waits until it is capturing or has failed. NULL on failure, err filled. */
+/* Activates the handle inside the namespace, on a short-lived thread so that no thread ever stays there.
+ * NULL on failure, err filled. */
 pc_capture *pc_capture_open(const pc_capture_config *config, pc_error *err);
 
 int pc_capture_link_type(const pc_capture *capture);
 /* The interface's index inside its namespace, 0 for "any" (records carry the real one). */
 int pc_capture_ifindex(const pc_capture *capture);
-/* The eventfd the consumer waits on; signalled after publishing when the consumer parked, and at the end. */
-int pc_capture_wake_fd(const pc_capture *capture);
-void pc_capture_stats_get(const pc_capture *capture, pc_capture_stats *out);
-/* RUNNING, STOPPED or FAILED; on FAILED, err (if not NULL) receives why. */
-int pc_capture_state_get(const pc_capture *capture, pc_error *err);
-/* Stops the capture thread and waits for it; safe from any thread, any number of times. The wake fd and the state
- * stay valid until pc_capture_free, so a consumer still waiting can see the end. */
-void pc_capture_stop(pc_capture *capture);
-/* Stops if needed, closes the handle and frees everything; the ring memory is the caller's. */
+/* Readable (poll) when the kernel has a block of packets ready, or when the handle failed (the interface is gone). */
+int pc_capture_fd(const pc_capture *capture);
+
+/* Copies what the kernel has ready into ring, without waiting, until nothing is left or the ring lacks room for one
+ * more packet of the snap length (the rest stays in the kernel's buffer for the next call). Returns how many packets
+ * it took (published, or dropped and counted should one not fit), or -1 with err filled when the handle failed. One caller at a time; stats may be read meanwhile. */
+int pc_capture_dispatch(pc_capture *capture, pc_ring *ring, pc_error *err);
+
+/* Counters so far; any thread. */
+void pc_capture_stats_get(pc_capture *capture, pc_capture_stats *out);
+
+/* Closes the handle and frees everything; the ring memory is the caller's. */
 void pc_capture_free(pc_capture *capture);
 
 #endif

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -19,16 +20,23 @@ void pc_wake_signal(int fd) {
     (void)ignored;
 }
 
-int pc_wake_wait(int fd, int timeout_ms, pc_error *err) {
-    struct pollfd pfd = {.fd = fd, .events = POLLIN};
-    int n = poll(&pfd, 1, timeout_ms);
-    if (n < 0) {
-        if (errno == EINTR) return 0;
-        return pc_fail(err, PC_ERR_SYSTEM, errno, "poll(eventfd)");
+int pc_wake_wait(int fd, int timeout_ms, pc_error *err) { return pc_wake_poll(fd, NULL, 0, timeout_ms, NULL, err); }
+
+int pc_wake_poll(int wake_fd, const int *fds, int count, int timeout_ms, int *ready, pc_error *err) {
+    struct pollfd local[17];
+    struct pollfd *pfd = count < 17 ? local : calloc((size_t)count + 1, sizeof *pfd);
+    if (pfd == NULL) return pc_fail(err, PC_ERR_SYSTEM, ENOMEM, "poll");
+    pfd[0] = (struct pollfd){.fd = wake_fd, .events = POLLIN};
+    for (int i = 0; i < count; i++) pfd[i + 1] = (struct pollfd){.fd = fds[i], .events = POLLIN};
+    int n = poll(pfd, (nfds_t)count + 1, timeout_ms);
+    int rc = n > 0;
+    if (n < 0 && errno != EINTR) rc = pc_fail(err, PC_ERR_SYSTEM, errno, "poll on %d captures", count);
+    for (int i = 0; i < count; i++) ready[i] = n > 0 && pfd[i + 1].revents != 0;
+    if (n > 0 && pfd[0].revents != 0) {
+        uint64_t signals;
+        ssize_t ignored = read(wake_fd, &signals, sizeof signals);
+        (void)ignored;
     }
-    if (n == 0) return 0;
-    uint64_t count;
-    ssize_t ignored = read(fd, &count, sizeof count);
-    (void)ignored;
-    return 1;
+    if (pfd != local) free(pfd);
+    return rc;
 }

@@ -7,10 +7,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A live capture inside one network namespace. A native thread enters the namespace, captures with libpcap and copies
- * each packet once into a shared off-heap ring; a Java thread reads the ring and hands batches of {@link PacketView}s
- * to the handler. The thread that opens a capture never changes namespace. For several namespaces into one handler,
- * see {@link CaptureGroup}.
+ * A live capture inside one network namespace. A short-lived native thread enters the namespace and activates a
+ * libpcap handle there; then the capture's reader thread waits on the handle, and for each block of packets the kernel
+ * fills it copies them once into an off-heap ring and hands them, in batches of {@link PacketView}s, to the handler.
+ * The thread that opens a capture never changes namespace. For several namespaces into one handler, see
+ * {@link CaptureGroup}.
  *
  * <pre>{@code
  * try (Capture capture = Capture.builder().namespace("pid:1234").filter("tcp port 80")
@@ -21,23 +22,30 @@ import org.slf4j.LoggerFactory;
  */
 public final class Capture implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Capture.class);
-    static final int SPINS = 200;
 
     private final NativeCapture capture;
+    private final RingReader ring;
     private final String filter;
     private final int snaplen;
-    private final int wakeFd;
+    private final Wake wake;
     private final PacketHandler handler;
     private final Thread thread;
     private final int idleWaitMillis;
+    private volatile boolean stopRequested;
     private volatile Throwable failure;
 
     private Capture(Builder b) {
-        this.capture = new NativeCapture(b.namespace, b.namespace.label(), b, -1);
+        this.ring = b.newRing();
+        this.wake = new Wake();
+        try {
+            this.capture = new NativeCapture(b.namespace, b.namespace.label(), b);
+        } catch (RuntimeException | Error e) {
+            wake.close();
+            throw e;
+        }
         this.filter = b.filter;
         this.snaplen = b.snaplen;
         this.handler = b.handler;
-        this.wakeFd = capture.wakeFd();
         this.idleWaitMillis = b.idleWaitMillis();
         this.thread = new Thread(this::run, "podcap-" + b.namespace.label() + "-" + b.device);
         thread.setDaemon(true);
@@ -51,48 +59,31 @@ public final class Capture implements AutoCloseable {
     }
 
     private void run() {
+        int[] fds = {capture.fd()};
+        int[] ready = new int[1];
         try {
-            while (true) {
-                if (capture.poll(handler) > 0 || spinUntilAvailable()) {
-                    continue;
-                }
-                if (!capture.running()) {
-                    // The native thread has ended; whatever it published is already visible.
-                    while (capture.poll(handler) > 0) {
-                        // drain
-                    }
-                    String why = capture.failure();
-                    if (why != null) {
-                        failure = new CaptureException(why, 0);
-                        log.error("capture on {} in {} failed: {}", device(), namespace(), why);
-                    }
-                    return;
-                }
-                if (!capture.park() && !Native.wakeWait(wakeFd, idleWaitMillis) && !capture.available()) {
+            while (!stopRequested) {
+                if (capture.pump(ring, handler) == 0 && !wake.poll(fds, 1, idleWaitMillis, ready)) {
                     handler.onIdle();
                 }
             }
+            capture.pump(ring, handler); // what the kernel had ready when told to stop
+        } catch (CaptureException e) {
+            failure = e;
+            log.error("capture on {} in {} failed: {}", device(), namespace(), e.getMessage());
         } catch (Throwable t) {
             failure = t;
             log.error("packet handler failed; capture on {} in {} stopped", device(), namespace(), t);
-            capture.stop();
+        } finally {
+            capture.free();
+            wake.close();
         }
     }
 
-    /** A short spin first: a signal through the eventfd costs two system calls. */
-    private boolean spinUntilAvailable() {
-        for (int i = 0; i < SPINS; i++) {
-            if (capture.available()) {
-                return true;
-            }
-            Thread.onSpinWait();
-        }
-        return false;
-    }
-
-    /** Stops capturing; packets already in the ring are still delivered. Safe from any thread, the handler's too. */
+    /** Stops capturing; what the kernel holds ready is still delivered. Safe from any thread, the handler's too. */
     public void stop() {
-        capture.stop();
+        stopRequested = true;
+        wake.signal();
     }
 
     /** Waits until the reader has delivered the last packet; true when it has. */
@@ -101,13 +92,12 @@ public final class Capture implements AutoCloseable {
         return !thread.isAlive();
     }
 
-    /** Stops, delivers what is left, and frees the native side. */
+    /** Stops, delivers what is left, and frees the native side (by the reader thread, as it ends). */
     @Override
     public void close() {
         stop();
         if (Thread.currentThread() != thread) {
             joinUninterruptibly(thread);
-            capture.free();
         }
     }
 

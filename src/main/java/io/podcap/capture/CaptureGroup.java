@@ -12,14 +12,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Live captures in several network namespaces feeding one handler on one reader thread, so a single-threaded analysis
- * (a flow table, a pcapng sink) sees every namespace without locks. Each namespace gets its own native capture and
- * ring, all with the same {@link CaptureOptions}; all of them signal one shared eventfd, on which the reader sleeps
- * when every ring is empty. Packets carry their member's {@link PacketSource}: {@code packet.source().namespace()}
- * is the member's description.
+ * (a flow table, a pcapng sink) sees every namespace without locks. Each namespace gets its own native capture, all
+ * with the same {@link CaptureOptions}; the reader waits on all of them at once, and takes the packets of each that
+ * is ready through one ring, in turn. Packets carry their member's {@link PacketSource}:
+ * {@code packet.source().namespace()} is the member's description.
  *
  * <p>Members can be added and removed while it runs, from any thread: {@link #add} opens the native capture on the
- * caller's thread and hands it to the reader; {@link #remove} asks the reader to stop it, deliver what is left in its
- * ring, and free it. A member whose capture fails (its interface vanished, say) is logged and retired; the others go
+ * caller's thread and hands it to the reader; {@link #remove} asks the reader to stop it, deliver what its kernel buffer
+ * holds ready, and free it. A member whose capture fails (its interface vanished, say) is logged and retired; the others go
  * on. The group ends on {@link #stop()}, when its handler throws, or when its last member has ended unless told to
  * {@link #keepRunningWhenEmpty keep running}.
  *
@@ -33,13 +33,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class CaptureGroup implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CaptureGroup.class);
-    /* While busy, ended members are looked for every this many rounds (an idle reader looks each time). */
-    private static final int LIVENESS_ROUNDS = 1024;
 
     private final CaptureOptions<?> options;
     private final PacketHandler handler;
     private volatile boolean keepRunningWhenEmpty;
-    private final int wakeFd;
+    private final Wake wake;
+    private final RingReader ring;
     private final Thread thread;
     /* Every member ever added, for members() and the final statistics; the reader's own list is `active`. */
     private final List<Member> all = new CopyOnWriteArrayList<>();
@@ -50,11 +49,11 @@ public final class CaptureGroup implements AutoCloseable {
     private volatile boolean stopRequested;
     private volatile Throwable failure;
     private boolean ended; // guarded by lifecycle: set by the reader when it leaves; add() then refuses
-    private boolean wakeClosed; // guarded by lifecycle
 
-    /* The reader thread's own state. */
+    /* The reader thread's own state: the members it captures from, their fds, and which to pump next round. */
     private Member[] active = new Member[0];
-    private int rounds;
+    private int[] fds = new int[0];
+    private int[] ready = new int[0];
 
     /** State of a member. */
     public enum State { RUNNING, STOPPED, REMOVED, FAILED }
@@ -96,14 +95,15 @@ public final class CaptureGroup implements AutoCloseable {
         }
     }
 
-    private CaptureGroup(Builder b, int wakeFd, List<Member> initial) {
+    private CaptureGroup(Builder b, Wake wake, List<Member> initial) {
         Builder options = new Builder();
         b.copyTo(options);
         this.options = options;
         this.handler = b.handler;
         this.keepRunningWhenEmpty = b.keepRunningWhenEmpty;
-        this.wakeFd = wakeFd;
-        this.active = initial.toArray(Member[]::new);
+        this.wake = wake;
+        this.ring = b.newRing();
+        setActive(initial);
         all.addAll(initial);
         this.thread = new Thread(this::run, "podcap-group");
         thread.setDaemon(true);
@@ -121,12 +121,12 @@ public final class CaptureGroup implements AutoCloseable {
      */
     public Member add(NamespaceSpec namespace, String description) {
         Member m;
-        // held while opening: the shared eventfd must stay open until the new capture is queued for the reader
+        // held while opening, so that the reader cannot leave between the check and the queueing
         synchronized (lifecycle) {
             if (ended) {
                 throw new IllegalStateException("the capture group has ended");
             }
-            m = open(namespace, description, options, wakeFd);
+            m = open(namespace, description, options);
             all.add(m);
             toAdd.add(m);
         }
@@ -141,7 +141,7 @@ public final class CaptureGroup implements AutoCloseable {
         wake();
     }
 
-    /** Stops one member; what its ring holds is still delivered. Returns at once; a no-op for an ended member. */
+    /** Stops one member; what the kernel holds ready for it is still delivered. Returns at once; a no-op for an ended member. */
     public void remove(Member member) {
         toRemove.add(Objects.requireNonNull(member, "member"));
         wake();
@@ -149,16 +149,12 @@ public final class CaptureGroup implements AutoCloseable {
 
     private void wake() {
         pending = true;
-        synchronized (lifecycle) {
-            if (!wakeClosed) {
-                Native.wakeSignal(wakeFd);
-            }
-        }
+        wake.signal();
     }
 
-    private static Member open(NamespaceSpec namespace, String description, CaptureOptions<?> o, int wakeFd) {
+    private static Member open(NamespaceSpec namespace, String description, CaptureOptions<?> o) {
         String label = description != null ? description : namespace.label();
-        return new Member(new NativeCapture(namespace, label, o, wakeFd), label);
+        return new Member(new NativeCapture(namespace, label, o), label);
     }
 
     private void run() {
@@ -167,72 +163,73 @@ public final class CaptureGroup implements AutoCloseable {
                 if (pending) {
                     applyPending();
                 }
-                if (pollAll() > 0) {
-                    if (++rounds % LIVENESS_ROUNDS == 0) {
-                        retireEnded();
-                    }
-                    continue;
-                }
-                if (spinUntilAvailable()) {
-                    continue;
-                }
-                retireEnded();
                 if (stopRequested || (active.length == 0 && !keepRunningWhenEmpty)) {
                     break;
                 }
-                if (!parkAll() && !Native.wakeWait(wakeFd, options.idleWaitMillis()) && !anyAvailable()) {
+                if (pumpReady() == 0 && !wake.poll(fds, active.length, options.idleWaitMillis(), ready)) {
                     handler.onIdle();
                 }
             }
+            pumpAllAndRetire(); // what the kernel had ready when told to stop
         } catch (Throwable t) {
             failure = t;
             log.error("packet handler failed; capture group stopped", t);
         }
-        for (Member m : active) {
-            m.capture.stop();
-        }
         synchronized (lifecycle) {
             ended = true;
         }
-        if (failure == null) {
-            drainAndRetireAll();
-        }
-    }
-
-    private int pollAll() {
-        int n = 0;
-        for (Member m : active) {
-            n += m.capture.poll(handler);
-        }
-        return n;
-    }
-
-    private boolean spinUntilAvailable() {
-        for (int i = 0; i < Capture.SPINS; i++) {
-            if (anyAvailable()) {
-                return true;
-            }
-            Thread.onSpinWait();
-        }
-        return false;
-    }
-
-    private boolean anyAvailable() {
-        for (Member m : active) {
-            if (m.capture.available()) {
-                return true;
+        for (Member m : all) {
+            if (!m.retired) {
+                retire(m, State.STOPPED); // after a handler failure, or added just now: nothing more is delivered
             }
         }
-        return false;
+        wake.close();
     }
 
-    /** Raises every ring's parked flag; true when one of them has a packet after all (no need to sleep). */
-    private boolean parkAll() {
-        boolean any = false;
-        for (Member m : active) {
-            any |= m.capture.park();
+    /**
+     * Pumps the members that were ready (or took packets last round, so may have more); returns the packets taken. A
+     * member whose capture fails is retired, the others go on.
+     */
+    private int pumpReady() {
+        int taken = 0;
+        boolean failed = false;
+        for (int i = 0; i < active.length; i++) {
+            if (ready[i] == 0) {
+                continue;
+            }
+            Member m = active[i];
+            try {
+                int n = m.capture.pump(ring, handler);
+                ready[i] = n;
+                taken += n;
+            } catch (CaptureException e) {
+                m.failure = e.getMessage();
+                log.warn("capture in {} ended: {}; the others continue", m.description, e.getMessage());
+                retire(m, State.FAILED);
+                failed = true;
+            }
         }
-        return any;
+        if (failed) {
+            List<Member> left = new ArrayList<>(active.length);
+            for (Member m : active) {
+                if (!m.retired) {
+                    left.add(m);
+                }
+            }
+            setActive(left);
+        }
+        return taken;
+    }
+
+    /** Makes these the members the reader pumps, each to be pumped in the next round. */
+    private void setActive(List<Member> members) {
+        active = members.toArray(Member[]::new);
+        fds = new int[active.length];
+        ready = new int[active.length];
+        for (int i = 0; i < active.length; i++) {
+            fds[i] = active[i].capture.fd();
+            ready[i] = 1;
+        }
     }
 
     private void applyPending() {
@@ -243,64 +240,37 @@ public final class CaptureGroup implements AutoCloseable {
         }
         for (Member m; (m = toRemove.poll()) != null; ) {
             if (next.remove(m)) {
-                m.capture.stop();
-                retire(m, State.REMOVED);
+                pumpAndRetire(m, State.REMOVED);
                 log.info("stopped capturing in {}", m.description);
             }
         }
-        active = next.toArray(Member[]::new);
+        setActive(next);
     }
 
-    /** Retires members whose native capture has ended on its own (failure, or the interface went away). */
-    private void retireEnded() {
-        boolean changed = false;
+    /** Delivers what a member's kernel buffer holds ready, then frees its native side. */
+    private void pumpAndRetire(Member m, State state) {
+        try {
+            m.capture.pump(ring, handler);
+        } catch (CaptureException e) {
+            m.failure = e.getMessage();
+            state = State.FAILED;
+        }
+        retire(m, state);
+    }
+
+    private void pumpAllAndRetire() {
         for (Member m : active) {
-            if (!m.capture.running()) {
-                String why = m.capture.failure();
-                if (why != null) {
-                    m.failure = why;
-                    log.warn("capture in {} ended: {}; the others continue", m.description, why);
-                }
-                retire(m, why != null ? State.FAILED : State.STOPPED);
-                changed = true;
-            }
-        }
-        if (changed) {
-            List<Member> next = new ArrayList<>(active.length);
-            for (Member m : active) {
-                if (!m.retired) {
-                    next.add(m);
-                }
-            }
-            active = next.toArray(Member[]::new);
+            pumpAndRetire(m, State.STOPPED);
         }
     }
 
-    /** Delivers what is left in a stopped member's ring and frees its native side. */
-    private void retire(Member m, State state) {
-        while (m.capture.poll(handler) > 0) {
-            // drain
-        }
+    private static void retire(Member m, State state) {
         m.capture.free();
         m.retired = true;
         m.state = state;
     }
 
-    private void drainAndRetireAll() {
-        try {
-            for (Member m : active) {
-                retire(m, m.failure != null ? State.FAILED : State.STOPPED);
-            }
-            for (Member m; (m = toAdd.poll()) != null; ) {
-                retire(m, State.STOPPED);
-            }
-        } catch (Throwable t) {
-            failure = t;
-            log.error("packet handler failed while draining the capture group", t);
-        }
-    }
-
-    /** Stops every member; what their rings hold is still delivered. Safe from any thread, the handler's too. */
+    /** Stops every member; what the kernel holds ready for them is still delivered. Safe from any thread, the handler's too. */
     public void stop() {
         stopRequested = true;
         wake();
@@ -312,25 +282,12 @@ public final class CaptureGroup implements AutoCloseable {
         return !thread.isAlive();
     }
 
-    /** Stops, delivers what is left, and frees every native capture and the shared eventfd. */
+    /** Stops, delivers what is left, and frees every native capture (by the reader thread, as it ends). */
     @Override
     public void close() {
         stop();
-        if (Thread.currentThread() == thread) {
-            return;
-        }
-        Capture.joinUninterruptibly(thread);
-        for (Member m : all) {
-            m.capture.free(); // after a handler failure nothing was drained; freeing is idempotent
-            if (m.state == State.RUNNING) {
-                m.state = State.STOPPED;
-            }
-        }
-        synchronized (lifecycle) {
-            if (!wakeClosed) {
-                wakeClosed = true;
-                Native.closeFd(wakeFd);
-            }
+        if (Thread.currentThread() != thread) {
+            Capture.joinUninterruptibly(thread);
         }
     }
 
@@ -393,17 +350,18 @@ public final class CaptureGroup implements AutoCloseable {
             if (namespaces.isEmpty() && !keepRunningWhenEmpty) {
                 throw new IllegalArgumentException("a capture group needs a namespace (or keepRunningWhenEmpty)");
             }
+            newRing(); // a snaplen the ring cannot hold fails before any capture is opened
             Native.ensureLoaded();
-            int wakeFd = Native.wakeOpen();
+            Wake wake = new Wake();
             List<Member> opened = new ArrayList<>();
             try {
                 for (int i = 0; i < namespaces.size(); i++) {
-                    opened.add(CaptureGroup.open(namespaces.get(i), descriptions.get(i), this, wakeFd));
+                    opened.add(CaptureGroup.open(namespaces.get(i), descriptions.get(i), this));
                 }
-                return new CaptureGroup(this, wakeFd, opened);
+                return new CaptureGroup(this, wake, opened);
             } catch (RuntimeException | Error e) {
                 opened.forEach(m -> m.capture.free());
-                Native.closeFd(wakeFd);
+                wake.close();
                 throw e;
             }
         }

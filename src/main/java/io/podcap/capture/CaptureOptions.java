@@ -11,17 +11,25 @@ public abstract class CaptureOptions<B extends CaptureOptions<B>> {
     String device = "any";
     String filter = "";
     int snaplen = 262_144;
-    int bufferSize = 8 << 20;
+    int bufferSize = 32 << 20;
     boolean promiscuous;
     int timeoutMillis = 100;
     boolean immediate;
-    int ringSize = 32 << 20;
+    int ringSize = 1 << 20;
     int batchSize = 256;
     PacketHandler handler;
 
     CaptureOptions() {}
 
-    /** How long a reader with nothing to read sleeps before it checks its captures are still alive. */
+    /** The reader's ring, checked to hold a packet of the snap length. */
+    RingReader newRing() {
+        if (RingDescriptor.alignedLength(snaplen) + RingDescriptor.ALIGNMENT > ringSize) {
+            throw new IllegalArgumentException("snaplen " + snaplen + " does not fit a ring of " + ringSize + " bytes");
+        }
+        return new RingReader(RingReader.allocate(ringSize), batchSize);
+    }
+
+    /** How long a reader with nothing to read waits before it tells its handler it is idle. */
     int idleWaitMillis() {
         return Math.min(timeoutMillis, 100);
     }
@@ -49,7 +57,10 @@ public abstract class CaptureOptions<B extends CaptureOptions<B>> {
         return self();
     }
 
-    /** The kernel's capture buffer in bytes (default 8 MiB). */
+    /**
+     * The kernel's capture buffer in bytes (default 32 MiB): what waits there while the reader is busy (a slow handler,
+     * a GC pause) before the kernel drops.
+     */
     public B bufferSize(int bytes) {
         this.bufferSize = positive(bytes, "buffer size");
         return self();
@@ -72,7 +83,11 @@ public abstract class CaptureOptions<B extends CaptureOptions<B>> {
         return self();
     }
 
-    /** Bytes of the shared ring between the native thread and Java; a power of two (default 32 MiB). */
+    /**
+     * Bytes of the reader's ring, a power of two that holds a packet of the snap length (default 1 MiB). The reader
+     * copies what the kernel has ready into it and hands it to the handler at once, so it stays in the CPU's cache; a
+     * capture group's members share one.
+     */
     public B ringSize(int bytes) {
         RingDescriptor.checkCapacity(bytes);
         this.ringSize = bytes;

@@ -21,27 +21,27 @@ public final class Native {
     static native long[] ringLayout();
 
     /**
-     * Starts a capture thread; returns its handle once it captures. nsPath null: this process's namespace.
-     * sharedWakeFd >= 0: the capture signals that eventfd (the caller's, never closed by it) instead of an own one.
+     * Activates a capture inside the namespace (nsPath null: this process's) and returns its handle; it has no
+     * thread of its own: the reader polls {@link #fd} and calls {@link #dispatch}.
      */
     static native long open(String nsPath, String nsLabel, String device, String filter, int snaplen, int bufferSize,
-                            boolean promisc, int timeoutMs, boolean immediate, ByteBuffer ring, int sharedWakeFd);
+                            boolean promisc, int timeoutMs, boolean immediate);
 
     static native int linkType(long handle);
 
     static native int ifindex(long handle);
 
-    static native int wakeFd(long handle);
+    /** Readable when the kernel has packets ready for {@link #dispatch}, or when the capture failed. */
+    static native int fd(long handle);
+
+    /**
+     * Copies the packets the kernel has ready into the ring, as many as fit, without waiting; returns how many it
+     * took. Throws {@link CaptureException} when the capture failed (its interface went away, say).
+     */
+    static native int dispatch(long handle, ByteBuffer ring);
 
     /** Fills received, kernel dropped, interface dropped (-1 unknown), ring dropped, delivered, bytes. */
     static native void stats(long handle, long[] out);
-
-    /** Why the capture thread failed, or null. */
-    static native String failure(long handle);
-
-    static native boolean running(long handle);
-
-    static native void stop(long handle);
 
     static native void free(long handle);
 
@@ -51,6 +51,12 @@ public final class Native {
     static native boolean wakeWait(int fd, int timeoutMs);
 
     static native void wakeSignal(int fd);
+
+    /**
+     * Waits up to timeoutMs until wakeFd is signalled (consuming the signal) or one of the first count fds is readable;
+     * ready[i] is then nonzero for those that are. False on timeout.
+     */
+    static native boolean wakePoll(int wakeFd, int[] fds, int count, int timeoutMs, int[] ready);
 
     static native void closeFd(int fd);
 

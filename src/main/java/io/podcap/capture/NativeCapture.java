@@ -4,73 +4,65 @@ import io.netty.util.collection.IntObjectHashMap;
 import io.podcap.ns.Interfaces;
 import io.podcap.ns.NamespaceSpec;
 import io.podcap.ns.NetInterface;
-import java.nio.ByteBuffer;
 
 /**
- * One native capture thread and the Java side of its ring, without a reader thread of its own: {@link Capture} and
- * {@link CaptureGroup} drive {@link #poll} from theirs. Stats and freeing are safe from any thread.
+ * One native capture, driven by the reader thread of a {@link Capture} or {@link CaptureGroup}: when its fd is
+ * readable the reader {@link #pump pumps} it, which copies what the kernel has ready into the reader's ring and hands
+ * it to the handler right away. Stats and freeing are safe from any thread.
  */
 final class NativeCapture {
     private final NamespaceSpec namespace;
     private final String device;
     private final long handle;
     private final int linkType;
-    private final RingReader reader;
+    private final int fd;
+    private final PacketSource source;
     private final long[] statsScratch = new long[6];
+    private volatile long consumed; // read by stats() on other threads
     private boolean freed;
 
-    /**
-     * Opens the capture; {@code label} is what its packets' source calls the namespace, {@code sharedWakeFd} an
-     * eventfd to signal instead of an own one (-1: own).
-     */
-    NativeCapture(NamespaceSpec namespace, String label, CaptureOptions<?> o, int sharedWakeFd) {
+    /** Opens the capture; {@code label} is what its packets' source calls the namespace. */
+    NativeCapture(NamespaceSpec namespace, String label, CaptureOptions<?> o) {
         Native.ensureLoaded();
         this.namespace = namespace;
         this.device = o.device;
-        Source source = new Source(namespace, label); // also proves the namespace is there before any native state
-        ByteBuffer ring = RingReader.allocate(o.ringSize);
+        this.source = new Source(namespace, label); // also proves the namespace is there before any native state
         this.handle = Native.open(namespace.path(), namespace.label(), o.device, o.filter, o.snaplen, o.bufferSize,
-                o.promiscuous, o.timeoutMillis, o.immediate, ring, sharedWakeFd);
+                o.promiscuous, o.timeoutMillis, o.immediate);
         this.linkType = Native.linkType(handle);
-        this.reader = new RingReader(ring, o.batchSize, linkType, source);
+        this.fd = Native.fd(handle);
     }
 
-    /** Hands up to one batch to the handler; returns how many packets. Reader thread only. */
-    int poll(PacketHandler handler) {
-        return reader.poll(handler);
-    }
-
-    /** Whether a packet waits in the ring. Reader thread only. */
-    boolean available() {
-        return reader.available();
-    }
-
-    /** Asks for a signal on the next publication; true when something is there already. Reader thread only. */
-    boolean park() {
-        return reader.park();
-    }
-
-    /** False once the native thread has ended (stopped or failed); what it published is visible by then. */
-    boolean running() {
-        return Native.running(handle);
-    }
-
-    /** Why the native thread failed, or null. */
-    String failure() {
-        return Native.failure(handle);
-    }
-
-    int wakeFd() {
-        return Native.wakeFd(handle);
-    }
-
-    synchronized void stop() {
-        if (!freed) {
-            Native.stop(handle);
+    /**
+     * Copies what the kernel has ready into the reader's ring and hands it all to the handler; returns how many packets
+     * it took from the kernel. Throws {@link CaptureException} when the capture failed, after handing over what it
+     * took before: the ring is empty either way, ready for the next capture of a group. Reader thread only.
+     */
+    int pump(RingReader reader, PacketHandler handler) {
+        CaptureException failure = null;
+        int taken = 0;
+        try {
+            taken = Native.dispatch(handle, reader.memory());
+        } catch (CaptureException e) {
+            failure = e;
         }
+        long n = 0;
+        for (int k; (k = reader.poll(handler, linkType, source)) > 0; ) {
+            n += k;
+        }
+        consumed += n;
+        if (failure != null) {
+            throw failure;
+        }
+        return taken;
     }
 
-    /** Stops if needed and frees the native side; the last counters stay readable. */
+    /** Readable when {@link #pump} has something to take, or when the capture failed. */
+    int fd() {
+        return fd;
+    }
+
+    /** Frees the native side; the last counters stay readable. */
     synchronized void free() {
         if (!freed) {
             Native.stats(handle, statsScratch);
@@ -85,7 +77,7 @@ final class NativeCapture {
             Native.stats(handle, statsScratch);
         }
         long[] s = statsScratch;
-        return new CaptureStats(s[0], s[1], s[2], s[3], s[4], s[5], reader.consumed());
+        return new CaptureStats(s[0], s[1], s[2], s[3], s[4], s[5], consumed);
     }
 
     NamespaceSpec namespace() { return namespace; }
@@ -94,7 +86,7 @@ final class NativeCapture {
 
     int linkType() { return linkType; }
 
-    PacketSource source() { return reader.source(); }
+    PacketSource source() { return source; }
 
     /** Interface names of the namespace, read once at open. */
     private static final class Source implements PacketSource {

@@ -13,7 +13,8 @@ import java.nio.ByteOrder;
  * The consumer side of the shared ring. Single-threaded: one reader per ring. A batch hands out up to
  * {@code views.length} packets, each in its own {@link PacketView} over the ring memory; only after the batch does the
  * reader move head, so every view of the batch stays valid until then. It never writes the data area: the producer
- * clears the length word after each record it publishes, which is where this reader stops.
+ * clears the length word after each record it publishes, which is where this reader stops. The records' link type
+ * and source come with each poll: a capture group's captures take turns in one ring, each drained before the next.
  */
 final class RingReader {
     private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
@@ -24,12 +25,9 @@ final class RingReader {
     private final int mask;
     private final PacketView[] views;
     private final ByteBuf[] viewBuffers;
-    private final int linkType;
-    private final PacketSource source;
     private long head;
-    private volatile long consumed; // read by stats() on other threads
 
-    RingReader(ByteBuffer memory, int batchSize, int linkType, PacketSource source) {
+    RingReader(ByteBuffer memory, int batchSize) {
         this.memory = memory;
         this.capacity = memory.capacity() - TRAILER_LENGTH;
         checkCapacity(capacity);
@@ -41,8 +39,6 @@ final class RingReader {
             views[i] = new PacketView();
             viewBuffers[i] = data.duplicate();
         }
-        this.linkType = linkType;
-        this.source = source;
         this.head = (long) LONG.getVolatile(memory, capacity + HEAD_OFFSET);
     }
 
@@ -53,8 +49,12 @@ final class RingReader {
         return raw.alignedSlice(128).slice(0, total).order(ByteOrder.nativeOrder());
     }
 
-    /** Hands up to one batch of packets to the handler; returns how many. */
-    int poll(PacketHandler handler) {
+    ByteBuffer memory() {
+        return memory;
+    }
+
+    /** Hands up to one batch of packets, of this link type and source, to the handler; returns how many. */
+    int poll(PacketHandler handler, int linkType, PacketSource source) {
         long position = head;
         int count = 0;
         // The producer always leaves a cleared length word after its last record, so this stops within a lap.
@@ -89,9 +89,6 @@ final class RingReader {
             LONG.setRelease(memory, capacity + HEAD_OFFSET, position);
             head = position;
         }
-        if (count > 0) {
-            consumed += count;
-        }
         return count;
     }
 
@@ -113,14 +110,5 @@ final class RingReader {
     /** Packets the producer dropped because the ring was full. */
     long dropped() {
         return (long) LONG.getVolatile(memory, capacity + DROPPED_OFFSET);
-    }
-
-    PacketSource source() {
-        return source;
-    }
-
-    /** Packets handed to handlers so far. */
-    long consumed() {
-        return consumed;
     }
 }

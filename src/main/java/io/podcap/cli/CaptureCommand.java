@@ -125,10 +125,9 @@ final class CaptureCommand implements Callable<Integer> {
         Thread hook = new Thread(group::stop, "podcap-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         for (CaptureGroup.Member m : group.members()) {
-            err.printf("capturing on %s in %s%s, link type %s, buffers %s + ring %s%n", packets.iface,
+            err.printf("capturing on %s in %s%s, link type %s, kernel buffer %s%n", packets.iface,
                     m.description(), packets.filter.isEmpty() ? "" : " (filter '" + packets.filter + "')",
-                    LinkType.name(m.linkType()), Status.bytes(packets.bufferSize(several)),
-                    Status.bytes(packets.ringSize(several)));
+                    LinkType.name(m.linkType()), Status.bytes(packets.bufferSize(several)));
         }
         Status status = Status.stderrIsTerminal() && (pcapToStdout || quiet || output != null)
                 ? new Status(err) : null;

@@ -16,11 +16,11 @@ final class PacketOptions {
     int snaplen;
 
     @Option(names = "--buffer-size", paramLabel = "BYTES",
-            description = "Kernel capture buffer per namespace (default 8 MiB; 2 MiB each when capturing several).")
+            description = "Kernel capture buffer per namespace (default 32 MiB; 4 MiB each when capturing several).")
     Integer bufferSize;
 
-    @Option(names = "--ring-size", paramLabel = "BYTES", description = "Ring between the native thread and Java per"
-            + " namespace, a power of two (default 32 MiB; 4 MiB each when capturing several).")
+    @Option(names = "--ring-size", paramLabel = "BYTES", description = "Ring the reader copies packets into before"
+            + " handing them on, one per command, a power of two (default 1 MiB).")
     Integer ringSize;
 
     PacketOptions() {}
@@ -31,21 +31,20 @@ final class PacketOptions {
     }
 
     /**
-     * Sets interface, filter, snaplen and buffer sizes. Both buffers are held for as long as a namespace is captured,
-     * so with {@code several} (--all-pods on a node of a hundred pods) the defaults are smaller: 6 MiB a namespace
-     * instead of 40.
+     * Sets interface, filter, snaplen and buffer sizes. The kernel's buffer is held for as long as a namespace is
+     * captured, so with {@code several} (--all-pods on a node of a hundred pods) it is 4 MiB a namespace instead of 32.
      */
     <B extends CaptureOptions<B>> B configure(B builder, boolean several) {
         return builder.device(iface).filter(filter).snaplen(snaplen).bufferSize(bufferSize(several))
-                .ringSize(ringSize(several));
+                .ringSize(ringSize());
     }
 
     int bufferSize(boolean several) {
-        return bufferSize != null ? bufferSize : several ? 2 << 20 : 8 << 20;
+        return bufferSize != null ? bufferSize : several ? 4 << 20 : 32 << 20;
     }
 
-    int ringSize(boolean several) {
-        return ringSize != null ? ringSize : several ? 4 << 20 : 32 << 20;
+    int ringSize() {
+        return ringSize != null ? ringSize : 1 << 20;
     }
 
     /** For {@code --read}: the file's packets through the filter, compiled by libpcap as a live capture's would be. */

@@ -50,17 +50,19 @@ public class RingHandoffBenchmark {
         }
     }
 
+    private static final PacketSource SOURCE = new PacketSource() {
+        @Override
+        public String namespace() { return "bench"; }
+
+        @Override
+        public String interfaceName(int ifindex) { return "seq"; }
+    };
+
     @Setup(Level.Trial)
     public void setUp() {
         Native.ensureLoaded();
         ring = RingReader.allocate(32 << 20);
-        reader = new RingReader(ring, 256, LinkType.ETHERNET, new PacketSource() {
-            @Override
-            public String namespace() { return "bench"; }
-
-            @Override
-            public String interfaceName(int ifindex) { return "seq"; }
-        });
+        reader = new RingReader(ring, 256);
         wakeFd = Native.wakeOpen();
     }
 
@@ -74,7 +76,7 @@ public class RingHandoffBenchmark {
         long generator = Native.seqgenStart(ring, wakeFd, RECORDS, payload, true);
         long got = 0;
         while (got < RECORDS) {
-            int n = reader.poll(handler);
+            int n = reader.poll(handler, LinkType.ETHERNET, SOURCE);
             if (n == 0 && !reader.park()) {
                 Native.wakeWait(wakeFd, 1);
             }

@@ -73,7 +73,7 @@ class CliCaptureTest {
                 "--filter", "udp dst port " + PORT, "--count", "20", "-w", file.toString());
         assertEquals(0, r.exitCode(), r::toString);
         assertTrue(r.stderr().contains("20 packets captured"), r::toString);
-        assertTrue(r.stderr().contains("buffers 8.0 MiB + ring 32.0 MiB"), r::toString);
+        assertTrue(r.stderr().contains("kernel buffer 32.0 MiB"), r::toString);
         assertTrue(r.stderr().contains("0 dropped by kernel") && r.stderr().contains("0 dropped by ring"),
                 r::toString);
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));

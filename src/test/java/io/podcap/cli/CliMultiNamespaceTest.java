@@ -69,7 +69,7 @@ class CliMultiNamespaceTest {
             assertEquals(0, r.exitCode(), r::toString);
             assertTrue(r.stderr().contains("capturing on eth0 in " + a.spec()), r::toString);
             // several namespaces: smaller buffers each, unless asked otherwise
-            assertTrue(r.stderr().contains("buffers 2.0 MiB + ring 4.0 MiB"), r::toString);
+            assertTrue(r.stderr().contains("kernel buffer 4.0 MiB"), r::toString);
             assertTrue(r.stderr().contains("capturing on eth0 in " + b.spec()), r::toString);
             assertTrue(r.stderr().contains("capture in " + b.spec() + " ended: "), r::toString);
 
