@@ -3,7 +3,7 @@ package io.podcap.capture;
 import java.util.Arrays;
 
 /**
- * The layout of the ring shared with the native capture thread (native/src/ring.h), in one place. A power-of-two data
+ * The layout of the ring shared with the native side (native/src/ring.h), in one place. A power-of-two data
  * area of 8-byte aligned records, then a trailer of control words each in its own 128-byte slot. A record is a 32-byte
  * header and the packet bytes; its length is written last, with release semantics, and a length of 0 means "not yet
  * published". The producer clears the length word after each record before publishing it, so the consumer never

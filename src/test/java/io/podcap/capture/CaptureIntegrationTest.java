@@ -212,6 +212,44 @@ class CaptureIntegrationTest {
         }
     }
 
+    /**
+     * The reader takes from the kernel only what its ring holds and leaves the rest there: a 4 KiB ring (about 30 of
+     * these datagrams) and a handler that stalls as a GC pause would still get every packet, in order, none dropped.
+     */
+    @Test
+    void aSmallRingAndASlowHandlerLoseNothing() throws Exception {
+        Collector collector = new Collector();
+        Capture capture = Capture.builder().namespace(ns.spec()).device("eth0").filter("udp dst port " + UDP_PORT)
+                .snaplen(200).ringSize(4096).immediate(true).handler(new PacketHandler() {
+                    @Override
+                    public void onPacket(PacketView p) {
+                        if (collector.size() == 0) {
+                            sleep(300); // the other datagrams arrive meanwhile
+                        }
+                        collector.onPacket(p);
+                    }
+                }).open();
+        try (capture) {
+            sendUdp(100);
+            awaitCount(collector, 100);
+        }
+        CaptureStats stats = capture.stats();
+        assertEquals(100, collector.size(), stats::toString);
+        for (int i = 0; i < 100; i++) {
+            assertEquals("podcap-" + i, new String(collector.payloads.get(i), StandardCharsets.US_ASCII));
+        }
+        assertEquals(0, stats.ringDropped(), stats::toString);
+        assertEquals(0, stats.kernelDropped(), stats::toString);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Test
     void badInputIsAClearException() {
         IllegalArgumentException noIface = assertThrows(IllegalArgumentException.class, () -> Capture.builder()
@@ -221,6 +259,9 @@ class CaptureIntegrationTest {
         IllegalArgumentException badFilter = assertThrows(IllegalArgumentException.class, () -> Capture.builder()
                 .namespace(ns.spec()).filter("udp port nine").handler(p -> { }).open());
         assertTrue(badFilter.getMessage().contains("does not compile"), badFilter.getMessage());
+        IllegalArgumentException smallRing = assertThrows(IllegalArgumentException.class, () -> Capture.builder()
+                .namespace(ns.spec()).ringSize(4096).handler(p -> { }).open());
+        assertEquals("snaplen 262144 does not fit a ring of 4096 bytes", smallRing.getMessage());
         IllegalArgumentException noPid = assertThrows(IllegalArgumentException.class,
                 () -> Capture.builder().namespace("pid:999999999"));
         assertTrue(noPid.getMessage().contains("999999999"), noPid.getMessage());
