@@ -45,7 +45,8 @@ int pc_capture_fd(const pc_capture *capture);
 
 /* Copies what the kernel has ready into ring, without waiting, until nothing is left or the ring lacks room for one
  * more packet of the snap length (the rest stays in the kernel's buffer for the next call). Returns how many packets
- * it took (published, or dropped and counted should one not fit), or -1 with err filled when the handle failed. One caller at a time; stats may be read meanwhile. */
+ * it took (published, or dropped and counted should one not fit), or -1 with err filled when the handle failed.
+ * One caller at a time; stats may be read meanwhile. */
 int pc_capture_dispatch(pc_capture *capture, pc_ring *ring, pc_error *err);
 
 /* Counters so far; any thread. */

@@ -1,6 +1,6 @@
 /* The shared ring: one producer (a capture's dispatch, or the seqgen test thread), one consumer (Java). A
- * power-of-two data area followed by a trailer of control words, each in its own 128-byte slot so producer and consumer never share a cache line (two
- * lines, for the adjacent-line prefetcher).
+ * power-of-two data area followed by a trailer of control words, each in its own 128-byte slot so producer and
+ * consumer never share a cache line (two lines, for the adjacent-line prefetcher).
  *
  * Records are 8-byte aligned: a 32-byte header, then the packet bytes. The length is written last with release
  * semantics; a length <= 0 means "not yet published". Before publishing, the producer clears the length word where

@@ -18,10 +18,10 @@ import org.slf4j.LoggerFactory;
  * {@code packet.source().namespace()} is the member's description.
  *
  * <p>Members can be added and removed while it runs, from any thread: {@link #add} opens the native capture on the
- * caller's thread and hands it to the reader; {@link #remove} asks the reader to stop it, deliver what its kernel buffer
- * holds ready, and free it. A member whose capture fails (its interface vanished, say) is logged and retired; the others go
- * on. The group ends on {@link #stop()}, when its handler throws, or when its last member has ended unless told to
- * {@link #keepRunningWhenEmpty keep running}.
+ * caller's thread and hands it to the reader; {@link #remove} asks the reader to stop it, deliver what its kernel
+ * buffer holds ready, and free it. A member whose capture fails (its interface vanished, say) is logged and retired;
+ * the others go on. The group ends on {@link #stop()}, when its handler throws, or when its last member has ended
+ * unless told to {@link #keepRunningWhenEmpty keep running}.
  *
  * <pre>{@code
  * try (CaptureGroup group = CaptureGroup.builder().filter("tcp port 8080").handler(flowTable)
@@ -141,7 +141,10 @@ public final class CaptureGroup implements AutoCloseable {
         wake();
     }
 
-    /** Stops one member; what the kernel holds ready for it is still delivered. Returns at once; a no-op for an ended member. */
+    /**
+     * Stops one member; what the kernel holds ready for it is still delivered. Returns at once; a no-op for an ended
+     * member.
+     */
     public void remove(Member member) {
         toRemove.add(Objects.requireNonNull(member, "member"));
         wake();
@@ -270,7 +273,10 @@ public final class CaptureGroup implements AutoCloseable {
         m.state = state;
     }
 
-    /** Stops every member; what the kernel holds ready for them is still delivered. Safe from any thread, the handler's too. */
+    /**
+     * Stops every member; what the kernel holds ready for them is still delivered. Safe from any thread, the handler's
+     * too.
+     */
     public void stop() {
         stopRequested = true;
         wake();

@@ -13,6 +13,7 @@ import io.podcap.probe.ProbeFlags;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.locks.ReentrantLock;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -69,17 +71,11 @@ final class FlowsCommand implements Callable<Integer> {
         PrintStream stdout = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out),
                 1 << 16), false, StandardCharsets.UTF_8);
         FlowPrinter printer = new FlowPrinter(stdout, json);
-        FlowTable table = FlowTable.builder().capacity(capacity).build();
-        // first, so that a flow's probe mark and client role are set before it is printed
-        ProbeDetector.builder().roles(addresses.roles(input == null, targets)).build(table);
-        table.addListener(new FlowListener() {
-            @Override
-            public void onFlowEnd(int slot, FlowRecord r) {
-                if (shown(r.flags())) {
-                    printer.print(r);
-                }
-            }
-        });
+        FlowTable table = pipeline(printer, input == null);
+        if (input == null) {
+            WarmUp.run(new BatchLock(pipeline(new FlowPrinter(new PrintStream(OutputStream.nullOutputStream()), json),
+                    false).batched(), new ReentrantLock()), WarmUp.MILLIS);
+        }
         try {
             if (input != null) {
                 read(table, printer);
@@ -90,6 +86,22 @@ final class FlowsCommand implements Callable<Integer> {
             printer.flush();
         }
         return 0;
+    }
+
+    /** The table, its probe detector and the printing of ended flows; node addresses looked up when live. */
+    private FlowTable pipeline(FlowPrinter printer, boolean live) {
+        FlowTable table = FlowTable.builder().capacity(capacity).build();
+        // first, so that a flow's probe mark and client role are set before it is printed
+        ProbeDetector.builder().roles(addresses.roles(live, targets)).build(table);
+        table.addListener(new FlowListener() {
+            @Override
+            public void onFlowEnd(int slot, FlowRecord r) {
+                if (shown(r.flags())) {
+                    printer.print(r);
+                }
+            }
+        });
+        return table;
     }
 
     private void read(FlowTable table, FlowPrinter printer) throws Exception {

@@ -11,6 +11,7 @@ import io.podcap.pcap.PcapReader;
 import io.podcap.probe.AddressRoles;
 import io.podcap.probe.ProbeDetector;
 import io.podcap.probe.ProbeDetectorStats;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongConsumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -77,8 +79,7 @@ final class ProbesCommand implements Callable<Integer> {
         ProbePrinter printer = new ProbePrinter(System.out, json);
         AddressRoles roles = addresses.roles(input == null, targets);
         FlowTable table = FlowTable.builder().capacity(capacity).httpBytes(0).build();
-        ProbeDetector detector = ProbeDetector.builder().roles(roles).maxStreams(maxStreams).alertAfter(alertAfter)
-                .probeTimeout(Duration.ofNanos((long) (probeTimeout * 1e9))).onAlert(printer::alert).build(table);
+        ProbeDetector detector = detector(roles, printer).build(table);
         if (input != null) {
             try (PcapReader reader = PcapReader.open(input)) {
                 PacketHandler handler = packets.filtered(table.batched());
@@ -90,6 +91,10 @@ final class ProbesCommand implements Callable<Integer> {
             }
             return 0;
         }
+        FlowTable warmUp = FlowTable.builder().capacity(capacity).httpBytes(0).build();
+        detector(addresses.roles(false, targets), new ProbePrinter(new PrintStream(OutputStream.nullOutputStream()),
+                json)).build(warmUp);
+        WarmUp.run(new BatchLock(warmUp.batched(), new ReentrantLock()), WarmUp.MILLIS);
         long every = interval > 0 ? (long) (interval * 1e9) : Long.MAX_VALUE;
         long[] next = {interval > 0 ? System.currentTimeMillis() * 1_000_000L + every : Long.MAX_VALUE};
         LongConsumer tick = wall -> {
@@ -114,6 +119,11 @@ final class ProbesCommand implements Callable<Integer> {
         captures.run(table.batched(), duration, "who is who: " + roles,
                 tick, finish, () -> FlowsCommand.describe(table.stats()) + "; " + describe(detector.stats()));
         return 0;
+    }
+
+    private ProbeDetector.Builder detector(AddressRoles roles, ProbePrinter printer) {
+        return ProbeDetector.builder().roles(roles).maxStreams(maxStreams).alertAfter(alertAfter)
+                .probeTimeout(Duration.ofNanos((long) (probeTimeout * 1e9))).onAlert(printer::alert);
     }
 
     static String describe(ProbeDetectorStats s) {

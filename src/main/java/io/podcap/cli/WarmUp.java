@@ -1,0 +1,196 @@
+package io.podcap.cli;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.podcap.capture.LinkType;
+import io.podcap.capture.PacketHandler;
+import io.podcap.capture.PacketSource;
+import io.podcap.capture.PacketView;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Feeds an analysis made for the purpose synthetic node traffic for a while before a live capture starts, so that the
+ * JIT has compiled its per-packet path when the real packets come. Compiling while they pour in shares the core with
+ * the reader, and a few deoptimizations (the first flows ending, the first reset) can leave the hot path in slow
+ * profiled code for seconds on a busy single core, longer than the kernel's buffer lasts. The traffic walks the paths
+ * a node's has: TCP connections with an HTTP request (a kubelet probe in every other one) and response, closed with
+ * FINs or reset, a few over IPv6, DNS-like UDP, ICMP echo; packet time advances 20 us a packet, so flows also expire.
+ */
+final class WarmUp {
+    /** How long: on one core, long enough for the compiler to finish the per-packet path of flows and probes. */
+    static final long MILLIS = 1500;
+    private static final int CONCURRENT = 512;
+    private static final int BATCH = 64;
+    private static final byte[] PROBE = ascii("GET /healthz HTTP/1.1\r\nHost: 10.2.0.1:8080\r\n"
+            + "User-Agent: kube-probe/1.29\r\nAccept: */*\r\nConnection: close\r\n\r\n");
+    private static final byte[] REQUEST = ascii("GET /api/v1/items?page=2 HTTP/1.1\r\nHost: svc\r\n"
+            + "User-Agent: curl/8.5.0\r\n\r\n");
+    private static final byte[] RESPONSE = ascii("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+            + "Content-Length: 2\r\n\r\nok");
+    private static final PacketSource SOURCE = new PacketSource() {
+        @Override
+        public String namespace() { return "warm-up"; }
+
+        @Override
+        public String interfaceName(int ifindex) { return "eth0"; }
+    };
+
+    // the same kind of buffer as a capture's packets come in (a duplicate over direct memory), so that what the JIT
+    // compiles here is what the capture calls
+    private final ByteBuf frames = Unpooled.wrappedBuffer(ByteBuffer.allocateDirect(BATCH * 2048)).duplicate();
+    private final PacketView[] views = new PacketView[BATCH];
+    private final int[] step = new int[CONCURRENT];
+    private final int[] id = new int[CONCURRENT];
+    private int nextId;
+    private long ts = 1_000_000_000L;
+
+    private WarmUp() {
+        for (int i = 0; i < BATCH; i++) {
+            views[i] = new PacketView();
+        }
+        for (int c = 0; c < CONCURRENT; c++) {
+            id[c] = nextId++;
+        }
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** Feeds {@code handler} for about {@code millis} of wall time; it should then be thrown away. */
+    static void run(PacketHandler handler, long millis) {
+        WarmUp w = new WarmUp();
+        long end = System.nanoTime() + millis * 1_000_000L;
+        int c = 0;
+        while (System.nanoTime() < end) {
+            for (int i = 0; i < BATCH; i++) {
+                handler.onPacket(w.next(i, c));
+                c = (c * 5 + 1) & (CONCURRENT - 1); // visits every connection, not in order
+            }
+            handler.onBatchEnd();
+        }
+        // Now rather than in a pause while packets arrive: the warm-up's garbage goes, and the analysis' own tables
+        // (tens of MiB, made before) leave the young generation, whose first collections would copy them.
+        System.gc();
+    }
+
+    /** The next packet of connection {@code c}, built in frame slot {@code i}. */
+    private PacketView next(int i, int c) {
+        int n = id[c];
+        int s = step[c]++;
+        ts += 20_000;
+        int kind = n % 16;
+        boolean v6 = kind == 13;
+        int base = i * 2048;
+        int len;
+        if (kind == 14) { // DNS-like: query, answer
+            len = udp(base, n, s == 0);
+            if (s == 1) {
+                restart(c);
+            }
+        } else if (kind == 15) { // ping: request, reply
+            len = icmp(base, n, s == 0);
+            if (s == 1) {
+                restart(c);
+            }
+        } else {
+            boolean reset = kind == 7;
+            byte[] request = (n & 1) == 0 ? PROBE : REQUEST;
+            long ci = 1000L * n;     // client's initial sequence number
+            long si = 7000L * n + 3; // server's
+            long ce = ci + 1 + request.length;
+            long se = si + 1 + RESPONSE.length;
+            len = switch (s) {
+                case 0 -> tcp(base, v6, n, true, 0x02, ci, 0, null);                     // SYN
+                case 1 -> tcp(base, v6, n, false, 0x12, si, ci + 1, null);               // SYN-ACK
+                case 2 -> tcp(base, v6, n, true, 0x10, ci + 1, si + 1, null);            // ACK
+                case 3 -> tcp(base, v6, n, true, 0x18, ci + 1, si + 1, request);
+                case 4 -> tcp(base, v6, n, false, 0x18, si + 1, ce, RESPONSE);
+                case 5 -> tcp(base, v6, n, true, reset ? 0x14 : 0x11, ce, se, null);     // RST-ACK or FIN-ACK
+                case 6 -> tcp(base, v6, n, false, 0x11, se, ce + 1, null);               // FIN-ACK
+                default -> tcp(base, v6, n, true, 0x10, ce + 1, se + 1, null);           // last ACK
+            };
+            if (s == 7 || (reset && s == 5)) {
+                restart(c);
+            }
+        }
+        return views[i].wrap(frames, base, len, len, ts, 2, LinkType.ETHERNET, SOURCE);
+    }
+
+    private void restart(int c) {
+        step[c] = 0;
+        id[c] = nextId++;
+    }
+
+    private int ethernet(int at, int etherType) {
+        frames.setLong(at, 0x0a58_0a02_0001_0a58L); // destination MAC, then 2 bytes of the source
+        frames.setInt(at + 8, 0x0a01_0001);
+        frames.setShort(at + 12, etherType);
+        return at + 14;
+    }
+
+    /** IPv4 or IPv6 header between a client 10.1.x.y (or fd00::a01:xy) and a server 10.2.0.z; returns where L4 starts. */
+    private int ip(int at, boolean v6, int n, boolean fromClient, int protocol, int l4Length) {
+        int client = (n & 1) == 0 ? 0x0a01_0001 : 0x0a01_0000 | (n & 0xffff); // probes come from the node's address
+        int server = 0x0a02_0000 | (n % 8 + 1);
+        if (v6) {
+            frames.setInt(at, 0x6000_0000);
+            frames.setShort(at + 4, l4Length);
+            frames.setByte(at + 6, protocol);
+            frames.setByte(at + 7, 64);
+            frames.setLong(at + 8, 0xfd00_0000_0000_0000L);
+            frames.setLong(at + 16, fromClient ? client : server);
+            frames.setLong(at + 24, 0xfd00_0000_0000_0000L);
+            frames.setLong(at + 32, fromClient ? server : client);
+            return at + 40;
+        }
+        frames.setInt(at, 0x4500_0000 | (20 + l4Length));
+        frames.setInt(at + 4, 0x4000_0000); // don't fragment
+        frames.setShort(at + 8, 64 << 8 | protocol);
+        frames.setShort(at + 10, 0);
+        frames.setInt(at + 12, fromClient ? client : server);
+        frames.setInt(at + 16, fromClient ? server : client);
+        return at + 20;
+    }
+
+    private int tcp(int base, boolean v6, int n, boolean fromClient, int flags, long seq, long ack, byte[] payload) {
+        int payloadLength = payload == null ? 0 : payload.length;
+        int at = ip(ethernet(base, v6 ? 0x86dd : 0x0800), v6, n, fromClient, 6, 32 + payloadLength);
+        int clientPort = 32768 + n % 28000;
+        int serverPort = n % 3 == 0 ? 80 : 8080;
+        frames.setShort(at, fromClient ? clientPort : serverPort);
+        frames.setShort(at + 2, fromClient ? serverPort : clientPort);
+        frames.setInt(at + 4, (int) seq);
+        frames.setInt(at + 8, (int) ack);
+        frames.setShort(at + 12, 8 << 12 | flags); // 32-byte header: a timestamp option
+        frames.setShort(at + 14, 64240);
+        frames.setInt(at + 16, 0);
+        frames.setInt(at + 20, 0x0101_080a); // NOP, NOP, timestamp
+        frames.setLong(at + 24, ts);
+        if (payload != null) {
+            frames.setBytes(at + 32, payload);
+        }
+        return at + 32 + payloadLength - base;
+    }
+
+    private int udp(int base, int n, boolean query) {
+        int at = ip(ethernet(base, 0x0800), false, n, query, 17, 8 + 32);
+        frames.setShort(at, query ? 40000 + n % 20000 : 53);
+        frames.setShort(at + 2, query ? 53 : 40000 + n % 20000);
+        frames.setShort(at + 4, 8 + 32);
+        frames.setShort(at + 6, 0);
+        frames.setZero(at + 8, 32);
+        return at + 40 - base;
+    }
+
+    private int icmp(int base, int n, boolean request) {
+        int at = ip(ethernet(base, 0x0800), false, n, request, 1, 8 + 16);
+        frames.setShort(at, request ? 0x0800 : 0x0000);
+        frames.setShort(at + 2, 0);
+        frames.setShort(at + 4, n & 0xffff);
+        frames.setShort(at + 6, 1);
+        frames.setZero(at + 8, 16);
+        return at + 24 - base;
+    }
+}

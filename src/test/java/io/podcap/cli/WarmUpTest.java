@@ -1,0 +1,50 @@
+package io.podcap.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.podcap.decode.IpProtocol;
+import io.podcap.flow.FlowEnd;
+import io.podcap.flow.FlowListener;
+import io.podcap.flow.FlowRecord;
+import io.podcap.flow.FlowTable;
+import io.podcap.flow.FlowTableStats;
+import io.podcap.probe.ProbeDetector;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** The warm-up's traffic walks the paths a node's takes through flows and probes, or it warms up the wrong code. */
+class WarmUpTest {
+    @Test
+    void itsTrafficEndsFlowsEveryWayAndHoldsProbes() {
+        FlowTable table = FlowTable.builder().build();
+        ProbeDetector detector = ProbeDetector.builder().build(table);
+        List<FlowRecord> ended = new ArrayList<>();
+        table.addListener(new FlowListener() {
+            @Override
+            public void onFlowEnd(int slot, FlowRecord r) {
+                ended.add(r);
+            }
+        });
+        WarmUp.run(table.batched(), 300);
+        FlowTableStats stats = table.stats();
+        table.endAll(); // the UDP and ICMP flows too, which time out only after a minute
+
+        assertTrue(stats.packets() > 10_000, stats::toString);
+        assertEquals(0, stats.unattributed(), stats::toString);
+        assertEquals(0, stats.partial(), stats::toString);
+        assertTrue(stats.expired() > 0, stats::toString);
+        assertTrue(detector.stats().probes() > 0, detector.stats()::toString);
+        Set<Integer> protocols = ended.stream().map(FlowRecord::protocol).collect(Collectors.toSet());
+        assertEquals(Set.of(IpProtocol.TCP, IpProtocol.UDP, IpProtocol.ICMP), protocols);
+        assertTrue(ended.stream().anyMatch(r -> r.ipVersion() == 6), "some flows over IPv6");
+        Set<FlowEnd> ends = ended.stream().map(FlowRecord::end).collect(Collectors.toSet());
+        assertTrue(ends.containsAll(Set.of(FlowEnd.CLOSED, FlowEnd.RESET)), ends::toString);
+        assertTrue(ended.stream().filter(r -> r.end() == FlowEnd.CLOSED || r.end() == FlowEnd.RESET)
+                .allMatch(r -> r.retransmits() == 0 && r.handshakeRttNanos() > 0 && r.httpRequest() != null),
+                "clean connections, each with a request");
+    }
+}
