@@ -176,6 +176,9 @@ int pc_capture_ifindex(const pc_capture *c) { return c->ifindex; }
 int pc_capture_fd(const pc_capture *c) { return pcap_get_selectable_fd(c->pcap); }
 
 int pc_capture_dispatch(pc_capture *c, pc_ring *ring, pc_error *err) {
+    if (!pc_ring_fits(ring, c->max_caplen))
+        return pc_fail(err, PC_ERR_ARGUMENT, 0, "snaplen %d does not fit a ring of %lld bytes", c->max_caplen,
+                       (long long)ring->capacity);
     pthread_mutex_lock(&c->lock);
     int64_t before = c->delivered + c->ring_dropped;
     int n = 0;

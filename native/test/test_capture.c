@@ -233,6 +233,20 @@ static void test_full_ring_leaves_the_rest_in_the_kernel(void) {
     pc_capture_free(c);
 }
 
+/* A ring that cannot hold one packet of the snap length is refused, never left to stall the reader. */
+static void test_dispatch_refuses_a_ring_too_small(void) {
+    pc_error err = {0};
+    pc_capture_config cfg = config(pair.path_a, "eth0", NULL); /* snaplen 65535 */
+    pc_capture *c = pc_capture_open(&cfg, &err);
+    CHECK(c != NULL);
+    if (c == NULL) return;
+    pc_ring ring = fresh_ring(4096);
+    CHECK_EQ(pc_capture_dispatch(c, &ring, &err), -1);
+    CHECK_EQ(err.kind, PC_ERR_ARGUMENT);
+    CHECK(strstr(err.message, "snaplen 65535 does not fit a ring of 4096 bytes") != NULL);
+    pc_capture_free(c);
+}
+
 /* The reader's wait: the capture's fd wakes it when a block is ready, the eventfd when another thread rings. */
 static void test_wake_poll_hears_capture_and_doorbell(void) {
     pc_error err = {0};
@@ -267,6 +281,7 @@ int main(void) {
     RUN(test_captures_filtered_udp_in_namespace);
     RUN(test_any_records_carry_ifindex);
     RUN(test_full_ring_leaves_the_rest_in_the_kernel);
+    RUN(test_dispatch_refuses_a_ring_too_small);
     RUN(test_wake_poll_hears_capture_and_doorbell);
     free(ring_memory);
     return CHECK_DONE();

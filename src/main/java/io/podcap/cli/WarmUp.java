@@ -10,12 +10,12 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Feeds an analysis made for the purpose synthetic node traffic for a while before a live capture starts, so that the
- * JIT has compiled its per-packet path when the real packets come. Compiling while they pour in shares the core with
- * the reader, and a few deoptimizations (the first flows ending, the first reset) can leave the hot path in slow
- * profiled code for seconds on a busy single core, longer than the kernel's buffer lasts. The traffic walks the paths
- * a node's has: TCP connections with an HTTP request (a kubelet probe in every other one) and response, closed with
- * FINs or reset, a few over IPv6, DNS-like UDP, ICMP echo; packet time advances 20 us a packet, so flows also expire.
+ * Runs made-up node traffic through a throwaway copy of an analysis before a live capture starts, so that the JIT has
+ * compiled its per-packet path by the time real packets arrive. Compiling while they pour in shares the core with the
+ * reader: after a few deoptimizations (the first flows ending, the first reset) the hot path can stay in slow profiled
+ * code for seconds, longer than the kernel's buffer lasts on a busy core. The traffic takes the paths a node's does:
+ * TCP connections with an HTTP request (a kubelet probe in every other one) and a response, closed with FINs or reset,
+ * some over IPv6, DNS-like UDP, ICMP echo; packet time advances 20 us a packet, so closed flows end too.
  */
 final class WarmUp {
     /** How long: on one core, long enough for the compiler to finish the per-packet path of flows and probes. */
