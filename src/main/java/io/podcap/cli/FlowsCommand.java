@@ -13,7 +13,6 @@ import io.podcap.probe.ProbeFlags;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -21,7 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.locks.ReentrantLock;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -73,8 +71,7 @@ final class FlowsCommand implements Callable<Integer> {
         FlowPrinter printer = new FlowPrinter(stdout, json);
         FlowTable table = pipeline(printer, input == null);
         if (input == null) {
-            WarmUp.run(new BatchLock(pipeline(new FlowPrinter(new PrintStream(OutputStream.nullOutputStream()), json),
-                    false).batched(), new ReentrantLock()), WarmUp.MILLIS);
+            WarmUp.run(pipeline(new FlowPrinter(WarmUp.NOWHERE, json), false));
         }
         try {
             if (input != null) {

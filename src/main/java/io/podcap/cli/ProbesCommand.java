@@ -11,7 +11,6 @@ import io.podcap.pcap.PcapReader;
 import io.podcap.probe.AddressRoles;
 import io.podcap.probe.ProbeDetector;
 import io.podcap.probe.ProbeDetectorStats;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongConsumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -92,9 +90,8 @@ final class ProbesCommand implements Callable<Integer> {
             return 0;
         }
         FlowTable warmUp = FlowTable.builder().capacity(capacity).httpBytes(0).build();
-        detector(addresses.roles(false, targets), new ProbePrinter(new PrintStream(OutputStream.nullOutputStream()),
-                json)).build(warmUp);
-        WarmUp.run(new BatchLock(warmUp.batched(), new ReentrantLock()), WarmUp.MILLIS);
+        detector(addresses.roles(false, targets), new ProbePrinter(WarmUp.NOWHERE, json)).build(warmUp);
+        WarmUp.run(warmUp);
         long every = interval > 0 ? (long) (interval * 1e9) : Long.MAX_VALUE;
         long[] next = {interval > 0 ? System.currentTimeMillis() * 1_000_000L + every : Long.MAX_VALUE};
         LongConsumer tick = wall -> {

@@ -6,8 +6,12 @@ import io.podcap.capture.LinkType;
 import io.podcap.capture.PacketHandler;
 import io.podcap.capture.PacketSource;
 import io.podcap.capture.PacketView;
+import io.podcap.flow.FlowTable;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Runs made-up node traffic through a throwaway copy of an analysis before a live capture starts, so that the JIT has
@@ -19,7 +23,9 @@ import java.nio.charset.StandardCharsets;
  */
 final class WarmUp {
     /** How long: on one core, long enough for the compiler to finish the per-packet path of flows and probes. */
-    static final long MILLIS = 1500;
+    private static final long MILLIS = 1500;
+    /** Where the throwaway analysis prints. */
+    static final PrintStream NOWHERE = new PrintStream(OutputStream.nullOutputStream());
     private static final int CONCURRENT = 512;
     private static final int BATCH = 64;
     private static final byte[] PROBE = ascii("GET /healthz HTTP/1.1\r\nHost: 10.2.0.1:8080\r\n"
@@ -58,7 +64,12 @@ final class WarmUp {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** Feeds {@code handler} for about {@code millis} of wall time; it should then be thrown away. */
+    /** Feeds {@code table} (and its listeners) as a live capture does, for 1.5 s; throw it away afterwards. */
+    static void run(FlowTable table) {
+        run(new BatchLock(table.batched(), new ReentrantLock()), MILLIS);
+    }
+
+    /** Feeds {@code handler} for about {@code millis} of wall time. */
     static void run(PacketHandler handler, long millis) {
         WarmUp w = new WarmUp();
         long end = System.nanoTime() + millis * 1_000_000L;

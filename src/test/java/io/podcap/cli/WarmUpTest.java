@@ -13,6 +13,7 @@ import io.podcap.probe.ProbeDetector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +30,7 @@ class WarmUpTest {
                 ended.add(r);
             }
         });
-        WarmUp.run(table.batched(), 300);
+        WarmUp.run(new BatchLock(table.batched(), new ReentrantLock()), 300);
         FlowTableStats stats = table.stats();
         table.endAll(); // the UDP and ICMP flows too, which time out only after a minute
 
