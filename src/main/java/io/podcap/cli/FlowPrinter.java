@@ -15,7 +15,6 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Collectors;
 
 /** Prints flow records: a human table (problems marked with {@code !}) or one JSON object per line. */
 final class FlowPrinter {
@@ -25,7 +24,9 @@ final class FlowPrinter {
     private final PrintStream out;
     private final boolean json;
     private boolean headerPrinted;
+    private static final String[] PROTO_NAMES = new String[256]; // lower case, made on first use
     private final StringBuilder row = new StringBuilder(256);
+    private byte[] bytes = new byte[256];
 
     /** Output reaches the reader at {@link #flush()}: live, the command flushes a few times a second. */
     FlowPrinter(PrintStream out, boolean json) {
@@ -47,44 +48,95 @@ final class FlowPrinter {
                     "S2C_PKT", "S2C_BYTES", "RTT_MS", "DETAILS");
             headerPrinted = true;
         }
-        // By hand, not printf: a busy node ends thousands of flows a second, and Formatter parses its pattern each time.
+        // By hand into bytes, not printf and a PrintStream's encoder: a busy node ends thousands of flows a second.
         StringBuilder b = row;
         b.setLength(0);
         left(b, proto(r.protocol()), 5);
-        left(b, r.client(), 24);
-        left(b, r.server(), 24);
+        endpoint(b, r.clientAddress(), r.clientPort(), r.ipVersion(), 24);
+        endpoint(b, r.serverAddress(), r.serverPort(), r.ipVersion(), 24);
         left(b, role(r), 10);
         left(b, r.state().label(), 12);
         left(b, r.end().label(), 8);
-        right(b, Long.toString(r.c2sPackets()), 7);
-        right(b, Long.toString(r.c2sBytes()), 9);
-        right(b, Long.toString(r.s2cPackets()), 7);
-        right(b, Long.toString(r.s2cBytes()), 9);
-        right(b, r.handshakeRttNanos() < 0 ? "-" : millis(r.handshakeRttNanos()), 8);
-        b.append(' ').append(details(r)).append('\n');
-        out.append(b);
+        right(b, r.c2sPackets(), 7);
+        right(b, r.c2sBytes(), 9);
+        right(b, r.s2cPackets(), 7);
+        right(b, r.s2cBytes(), 9);
+        long rtt = r.handshakeRttNanos();
+        if (rtt < 0) {
+            pad(b, 7);
+            b.append("- ");
+        } else {
+            long micros = (rtt + 500) / 1000; // as %.3f prints milliseconds
+            pad(b, 8 - digits(micros / 1000) - 4);
+            b.append(micros / 1000).append('.');
+            pad(b, 3 - digits(micros % 1000), '0');
+            b.append(micros % 1000).append(' ');
+        }
+        b.append(' ');
+        details(b, r);
+        b.append('\n');
+        write(b);
+    }
+
+    /** {@code b} as bytes: ASCII as is (nearly always), anything else through the stream's UTF-8 encoder. */
+    private void write(StringBuilder b) {
+        int n = b.length();
+        if (bytes.length < n) {
+            bytes = new byte[Math.max(n, 2 * bytes.length)];
+        }
+        for (int i = 0; i < n; i++) {
+            char c = b.charAt(i);
+            if (c >= 0x80) {
+                out.append(b);
+                return;
+            }
+            bytes[i] = (byte) c;
+        }
+        out.write(bytes, 0, n);
     }
 
     private static void left(StringBuilder b, String s, int width) {
         b.append(s);
-        for (int i = s.length(); i < width; i++) {
-            b.append(' ');
-        }
+        pad(b, width - s.length());
         b.append(' ');
     }
 
-    private static void right(StringBuilder b, String s, int width) {
-        for (int i = s.length(); i < width; i++) {
-            b.append(' ');
-        }
-        b.append(s).append(' ');
+    private static void right(StringBuilder b, long n, int width) {
+        pad(b, width - digits(n));
+        b.append(n).append(' ');
     }
 
-    /** Nanoseconds as milliseconds with three decimals, as %.3f would print them. */
-    static String millis(long nanos) {
-        long micros = (nanos + 500) / 1000;
-        String frac = Long.toString(1000 + micros % 1000);
-        return micros / 1000 + "." + frac.substring(1);
+    private static void pad(StringBuilder b, int n) {
+        pad(b, n, ' ');
+    }
+
+    private static void pad(StringBuilder b, int n, char c) {
+        for (int i = 0; i < n; i++) {
+            b.append(c);
+        }
+    }
+
+    /** Decimal digits of a count (0 or more). */
+    private static int digits(long n) {
+        int d = 1;
+        for (long x = n; x >= 10; x /= 10) {
+            d++;
+        }
+        return d;
+    }
+
+    /** As {@link FlowRecord#client()}: {@code ip:port}, {@code [v6]:port} or the bare address, padded to width. */
+    private static void endpoint(StringBuilder b, String address, int port, int ipVersion, int width) {
+        int at = b.length();
+        if (port < 0) {
+            b.append(address);
+        } else if (ipVersion == 6) {
+            b.append('[').append(address).append("]:").append(port);
+        } else {
+            b.append(address).append(':').append(port);
+        }
+        pad(b, width - (b.length() - at));
+        b.append(' ');
     }
 
     /** A periodic snapshot of the live flows. */
@@ -102,11 +154,13 @@ final class FlowPrinter {
         out.flush();
     }
 
-    private static String details(FlowRecord r) {
-        StringBuilder sb = new StringBuilder();
+    private static void details(StringBuilder sb, FlowRecord r) {
         if (!r.problems().isEmpty()) {
-            sb.append("! ").append(r.problems().stream().map(FlowProblem::label).collect(Collectors.joining(",")))
-                    .append("  ");
+            sb.append("! ");
+            for (int i = 0; i < r.problems().size(); i++) {
+                sb.append(i == 0 ? "" : ",").append(r.problems().get(i).label());
+            }
+            sb.append("  ");
         }
         if (r.synRetransmits() > 0) {
             sb.append("syn_retx=").append(r.synRetransmits()).append(' ');
@@ -130,7 +184,6 @@ final class FlowPrinter {
         if (r.httpRequest() != null) {
             sb.append("  \"").append(r.httpRequest()).append('"');
         }
-        return sb.toString();
     }
 
     /** The client's role; {@code kubelet} marks probe connections. */
@@ -140,7 +193,12 @@ final class FlowPrinter {
     }
 
     static String proto(int protocol) {
-        return IpProtocol.name(protocol).toLowerCase(Locale.ROOT);
+        String name = PROTO_NAMES[protocol & 0xff];
+        if (name == null) {
+            name = IpProtocol.name(protocol).toLowerCase(Locale.ROOT);
+            PROTO_NAMES[protocol & 0xff] = name;
+        }
+        return name;
     }
 
     static String json(FlowRecord r, boolean snapshot) {

@@ -44,10 +44,19 @@ final class AddressFormat {
             if (i > 0 && i != bestStart + bestLen) {
                 sb.append(':');
             }
-            sb.append(Integer.toHexString(group(hi, lo, i)));
+            hex(sb, group(hi, lo, i));
         }
         return sb;
     }
+
+    /** A group in lower-case hex without leading zeros (as Integer.toHexString, without its String). */
+    private static void hex(StringBuilder sb, int group) {
+        for (int shift = group == 0 ? 0 : (31 - Integer.numberOfLeadingZeros(group)) & ~3; shift >= 0; shift -= 4) {
+            sb.append(DIGITS[(group >>> shift) & 0xf]);
+        }
+    }
+
+    private static final char[] DIGITS = "0123456789abcdef".toCharArray();
 
     private static int group(long hi, long lo, int i) {
         long half = i < 4 ? hi : lo;

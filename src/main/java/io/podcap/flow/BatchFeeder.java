@@ -17,6 +17,7 @@ final class BatchFeeder implements PacketHandler {
     private final PacketView[] views = new PacketView[GROUP];
     private final PacketDecoder[] decoders = new PacketDecoder[GROUP];
     private final int[] hashes = new int[GROUP];
+    private final boolean[] inFlow = new boolean[GROUP];
     private int n;
 
     BatchFeeder(FlowTable table) {
@@ -32,7 +33,9 @@ final class BatchFeeder implements PacketHandler {
         PacketView p = copy(v, views[n]);
         PacketDecoder d = decoders[n];
         d.decode(p);
-        hashes[n] = table.hash(d, p);
+        boolean keyed = table.prepare(d, p, n); // the key is made once, kept for the accounting below
+        inFlow[n] = keyed;
+        hashes[n] = keyed ? table.preparedHash() : 0;
         if (++n == GROUP) {
             flush();
         }
@@ -44,7 +47,7 @@ final class BatchFeeder implements PacketHandler {
         table.prefetch(hashes, count);
         for (int i = 0; i < count; i++) {
             PacketView p = copy(views[i], views[i]); // re-sets the shared buffer's indexes to this packet
-            table.onPacket(decoders[i], p);
+            table.onPacket(decoders[i], p, i, inFlow[i]);
         }
     }
 

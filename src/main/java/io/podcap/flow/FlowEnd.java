@@ -17,6 +17,8 @@ public enum FlowEnd {
     /** Still open: a snapshot, or the input ended. */
     OPEN;
 
+    private final String label = name().toLowerCase(Locale.ROOT);
+
     private static final FlowEnd[] VALUES = values();
 
     static FlowEnd of(int code) {
@@ -24,6 +26,6 @@ public enum FlowEnd {
     }
 
     public String label() {
-        return name().toLowerCase(Locale.ROOT);
+        return label;
     }
 }

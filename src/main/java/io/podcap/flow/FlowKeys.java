@@ -43,6 +43,8 @@ final class FlowKeys {
     private long kPortsHash;
     private int kHash;
     private boolean kFromA;
+    private final long[] saved = new long[SAVED * BatchFeeder.GROUP]; // prepared keys kept by save()
+    private static final int SAVED = 7;
 
     FlowKeys(long[] slots, int capacity) {
         this.slots = slots;
@@ -90,6 +92,41 @@ final class FlowKeys {
     private static long mix(long x) {
         x = (x ^ (x >>> 33)) * 0xff51afd7ed558ccdL;
         return (x ^ (x >>> 33)) * 0xc4ceb9fe1a85ec53L;
+    }
+
+    /** Keeps the prepared key as entry {@code j} of a batch, to be made the prepared key again by {@link #load}. */
+    void save(int j) {
+        int i = j * SAVED;
+        saved[i] = kaHi;
+        saved[i + 1] = kaLo;
+        saved[i + 2] = kbHi;
+        saved[i + 3] = kbLo;
+        saved[i + 4] = kMeta;
+        saved[i + 5] = kPortsHash;
+        saved[i + 6] = kFromA ? 1 : 0;
+    }
+
+    void load(int j) {
+        int i = j * SAVED;
+        kaHi = saved[i];
+        kaLo = saved[i + 1];
+        kbHi = saved[i + 2];
+        kbLo = saved[i + 3];
+        kMeta = saved[i + 4];
+        kPortsHash = saved[i + 5];
+        kHash = (int) kPortsHash;
+        kFromA = saved[i + 6] != 0;
+    }
+
+    /** The prepared key's source port (as given to {@link #prepare}). */
+    int srcPort() {
+        int ports = (int) (kPortsHash >>> 32);
+        return kFromA ? ports >>> 16 : ports & 0xffff;
+    }
+
+    int dstPort() {
+        int ports = (int) (kPortsHash >>> 32);
+        return kFromA ? ports & 0xffff : ports >>> 16;
     }
 
     /** Whether the prepared key's source is endpoint A. */

@@ -20,8 +20,10 @@ public enum FlowProblem {
     /** Data segments were sent again (sequence numbers already seen in that direction). */
     RETRANSMISSIONS;
 
+    private final String label = name().toLowerCase(Locale.ROOT);
+
     public String label() {
-        return name().toLowerCase(Locale.ROOT);
+        return label;
     }
 
     static List<FlowProblem> of(FlowState state, FlowEnd end, int synRetransmits, int retransmits, Side rstFrom) {

@@ -19,6 +19,8 @@ public enum FlowState {
     /** UDP, ICMP and other protocols, which have no connection state. */
     ACTIVE;
 
+    private final String label = name().toLowerCase(Locale.ROOT);
+
     private static final FlowState[] VALUES = values();
 
     static FlowState of(int code) {
@@ -27,6 +29,6 @@ public enum FlowState {
 
     /** The name in output: {@code syn_sent}, {@code established}, ... */
     public String label() {
-        return name().toLowerCase(Locale.ROOT);
+        return label;
     }
 }

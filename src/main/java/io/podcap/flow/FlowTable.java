@@ -84,12 +84,13 @@ public final class FlowTable implements PacketHandler {
     private PacketSource lastSource;
     private int lastSourceId;
     private final Map<Long, String> ifaceNames = new HashMap<>();
+    private long lastIfaceKey;
+    private String lastIface;
 
-    private int keySrcPort; // of the key last prepared
-    private int keyDstPort;
     private long touched; // keeps prefetch loads from being optimized away
 
     private long now = Long.MIN_VALUE;
+    private long nextExpiry = Long.MAX_VALUE; // no flow times out before this (a lower bound, exact after expireIdle)
     private long packetCount;
     private long unattributed;
     private long partial;
@@ -150,13 +151,45 @@ public final class FlowTable implements PacketHandler {
 
     /** Accounts a packet that {@code d} has just decoded from {@code v} (for callers that decode anyway). */
     public void onPacket(PacketDecoder d, PacketView v) {
+        account(d, v, prepareKey(d, v));
+    }
+
+    /**
+     * For {@link BatchFeeder}: prepares the key of the packet {@code d} has decoded from {@code v} and keeps it as
+     * entry {@code j} of the batch; false when the packet is in no flow.
+     */
+    boolean prepare(PacketDecoder d, PacketView v, int j) {
+        if (!prepareKey(d, v)) {
+            return false;
+        }
+        keys.save(j);
+        return true;
+    }
+
+    /** The index hash of the key last prepared. */
+    int preparedHash() {
+        return keys.hash();
+    }
+
+    /** For {@link BatchFeeder}: accounts the packet whose key {@link #prepare} kept as entry {@code j}. */
+    void onPacket(PacketDecoder d, PacketView v, int j, boolean inFlow) {
+        if (inFlow) {
+            keys.load(j);
+        }
+        account(d, v, inFlow);
+    }
+
+    /** Accounts a packet whose key is prepared ({@code inFlow}) or that is in no flow. */
+    private void account(PacketDecoder d, PacketView v, boolean inFlow) {
         packetCount++;
         long ts = v.timestampNanos();
         if (ts > now) {
             now = ts;
-            expireIdle();
+            if (now > nextExpiry) {
+                expireIdle();
+            }
         }
-        if (!prepareKey(d, v)) {
+        if (!inFlow) {
             unattributed++;
             return;
         }
@@ -174,7 +207,7 @@ public final class FlowTable implements PacketHandler {
         }
         boolean fresh = slot < 0;
         if (fresh) {
-            slot = start(d, ts, keySrcPort, keyDstPort, tcp, icmp);
+            slot = start(d, ts, keys.srcPort(), keys.dstPort(), tcp, icmp);
         }
         boolean fromClient = keys.fromA() == ((info[slot * INFO + BITS] & CLIENT_IS_A) != 0);
         int dir = fromClient ? 0 : 1;
@@ -188,7 +221,11 @@ public final class FlowTable implements PacketHandler {
         if (analyze) {
             tcp(slot, fromClient, fresh, d, ts);
         }
-        idle.touch(slot, idleList(slot, protocol));
+        int list = idleList(slot, protocol);
+        idle.touch(slot, list);
+        if (idle.head(list) == slot) { // only a new head can time out sooner than the others did
+            nextExpiry = Math.min(nextExpiry, lastTs(slot) + timeouts[list]);
+        }
         FlowListener[] ls = listenerArray;
         for (FlowListener l : ls) {
             l.onPacket(slot, fromClient, d, v);
@@ -206,8 +243,6 @@ public final class FlowTable implements PacketHandler {
         }
         int srcPort = ports ? d.srcPort() : icmp ? Math.max(d.icmpId(), 0) : 0;
         int dstPort = ports ? d.dstPort() : srcPort;
-        keySrcPort = srcPort;
-        keyDstPort = dstPort;
         long meta = FlowKeys.meta(sourceId(v.source()), v.ifindex(), protocol, d.ipVersion());
         if (d.ipVersion() == 4) {
             keys.prepare(0, d.ipv4Src() & 0xffffffffL, srcPort, 0, d.ipv4Dst() & 0xffffffffL, dstPort, meta);
@@ -215,11 +250,6 @@ public final class FlowTable implements PacketHandler {
             keys.prepare(d.ipv6SrcHi(), d.ipv6SrcLo(), srcPort, d.ipv6DstHi(), d.ipv6DstLo(), dstPort, meta);
         }
         return true;
-    }
-
-    /** The index hash of the packet {@code d} has decoded from {@code v}, for {@link BatchFeeder}; 0 if in no flow. */
-    int hash(PacketDecoder d, PacketView v) {
-        return prepareKey(d, v) ? keys.hash() : 0;
     }
 
     /** Loads what the packets of these hashes will touch, all at once so that the cache misses overlap. */
@@ -453,6 +483,7 @@ public final class FlowTable implements PacketHandler {
     }
 
     private void expireIdle() {
+        long next = Long.MAX_VALUE;
         for (int l = 0; l < IdleLists.COUNT; l++) {
             long timeout = timeouts[l];
             int s;
@@ -460,7 +491,11 @@ public final class FlowTable implements PacketHandler {
                 expired++;
                 end(s, naturalEnd(s, FlowEnd.TIMEOUT));
             }
+            if (s >= 0) {
+                next = Math.min(next, lastTs(s) + timeout);
+            }
         }
+        nextExpiry = next;
     }
 
     private FlowEnd naturalEnd(int slot, FlowEnd otherwise) {
@@ -554,10 +589,15 @@ public final class FlowTable implements PacketHandler {
     }
 
     private String ifaceName(int sourceId, int ifindex) {
-        return ifaceNames.computeIfAbsent((long) sourceId << 32 | (ifindex & 0xffffffffL), k -> {
-            PacketSource s = sources[sourceId];
-            return s == null ? "if" + ifindex : s.interfaceName(ifindex);
-        });
+        long key = (long) sourceId << 32 | (ifindex & 0xffffffffL);
+        if (key != lastIfaceKey || lastIface == null) { // most flows are seen where the one before was
+            lastIface = ifaceNames.computeIfAbsent(key, k -> {
+                PacketSource s = sources[sourceId];
+                return s == null ? "if" + ifindex : s.interfaceName(ifindex);
+            });
+            lastIfaceKey = key;
+        }
+        return lastIface;
     }
 
     private long lastTs(int slot) {

@@ -8,6 +8,8 @@ public enum Side {
     SERVER,
     BOTH;
 
+    private final String label = name().toLowerCase(Locale.ROOT);
+
     static final int CLIENT_BIT = 1;
     static final int SERVER_BIT = 2;
 
@@ -22,6 +24,6 @@ public enum Side {
     }
 
     public String label() {
-        return name().toLowerCase(Locale.ROOT);
+        return label;
     }
 }

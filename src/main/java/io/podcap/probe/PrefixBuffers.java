@@ -61,20 +61,41 @@ final class PrefixBuffers {
      * bytes before the start are skipped, as are bytes past the buffer). Returns the contiguous length.
      */
     int put(int b, long position, ByteBuf buf, int offset, int length) {
-        long from = Math.max(position, 0);
-        long to = Math.min(position + length, size);
+        int from = (int) Math.max(position, 0);
+        int to = (int) Math.min(position + length, size);
         int base = b * size;
-        for (long p = from; p < to; p++) {
-            int i = (int) p;
-            data[base + i] = buf.getByte(offset + (int) (p - position));
-            filled[(base + i) >>> 6] |= 1L << (i & 63);
+        if (from < to) {
+            buf.getBytes(offset + (int) (from - position), data, base + from, to - from);
+            mark(base + from, base + to);
         }
         int c = contiguous[b];
-        while (c < size && (filled[(base + c) >>> 6] & 1L << (c & 63)) != 0) {
-            c++;
+        while (c < size) {
+            long unfilled = ~filled[(base + c) >>> 6] & -1L << (c & 63);
+            if (unfilled != 0) {
+                c = (c & ~63) + Long.numberOfTrailingZeros(unfilled);
+                break;
+            }
+            c = (c | 63) + 1;
         }
         contiguous[b] = c;
         return c;
+    }
+
+    /** Sets the filled bits of bytes {@code from} (inclusive) to {@code to} (exclusive) of the whole pool. */
+    private void mark(int from, int to) {
+        int first = from >>> 6;
+        int last = (to - 1) >>> 6;
+        long head = -1L << (from & 63);
+        long tail = -1L >>> (63 - ((to - 1) & 63));
+        if (first == last) {
+            filled[first] |= head & tail;
+            return;
+        }
+        filled[first] |= head;
+        for (int w = first + 1; w < last; w++) {
+            filled[w] = -1L;
+        }
+        filled[last] |= tail;
     }
 
     int contiguous(int b) {

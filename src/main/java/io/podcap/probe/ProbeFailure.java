@@ -17,10 +17,12 @@ public enum ProbeFailure {
     /** The server closed the connection without answering the request. */
     NO_RESPONSE;
 
+    private final String label = name().toLowerCase(Locale.ROOT);
+
     private static final ProbeFailure[] VALUES = values();
 
     public String label() {
-        return name().toLowerCase(Locale.ROOT);
+        return label;
     }
 
     static ProbeFailure of(int ordinal) {

@@ -13,6 +13,8 @@ public enum ProbeKind {
     /** HTTP/2 prior knowledge, {@code /grpc.health.v1.Health/Check} with a {@code kube-probe/X.Y} user-agent. */
     GRPC;
 
+    private final String label = name().toLowerCase(Locale.ROOT);
+
     private static final ProbeKind[] VALUES = values();
 
     static ProbeKind of(int ordinal) {
@@ -20,6 +22,6 @@ public enum ProbeKind {
     }
 
     public String label() {
-        return name().toLowerCase(Locale.ROOT);
+        return label;
     }
 }

@@ -17,10 +17,12 @@ public enum SourceRole {
     /** Neither a node nor a local pod address, and no cluster CIDR is known to tell remote pods from the outside. */
     UNKNOWN;
 
+    private final String label = name().toLowerCase(Locale.ROOT).replace('_', '-');
+
     private static final SourceRole[] VALUES = values();
 
     public String label() {
-        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        return label;
     }
 
     static SourceRole of(int ordinal) {

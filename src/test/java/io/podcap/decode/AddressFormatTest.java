@@ -41,6 +41,13 @@ class AddressFormatTest {
     }
 
     @Test
+    void everyGroupValueInLowerCaseHexWithoutLeadingZeros() {
+        for (int g = 1; g <= 0xffff; g++) {
+            assertEquals(Integer.toHexString(g) + "::1", PacketDecoder.formatIpv6((long) g << 48, 1));
+        }
+    }
+
+    @Test
     void everyZeroPatternRoundTrips() {
         // all 256 patterns of zero and non-zero groups: the text parses back to the same address, with no ":::"
         for (int mask = 0; mask < 256; mask++) {

@@ -237,6 +237,26 @@ class FlowTableTest {
     }
 
     @Test
+    void aFlowThatClosesEndsOnTimeWhileAnotherKeepsTheClockGoing() {
+        FlowTable t = table(); // established 5 min, closed 2 s
+        Frames.Tcp busy = new Frames.Tcp("10.0.0.1", 40000, "10.0.0.2", 80);
+        Frames.Tcp closing = new Frames.Tcp("10.0.0.1", 40001, "10.0.0.2", 80);
+        for (Frames.Tcp c : List.of(busy, closing)) {
+            feed(t, c.syn(), T0);
+            feed(t, c.synAck(), T0);
+            feed(t, c.ack(), T0);
+        }
+        feed(t, closing.fin(true), T0 + S);
+        feed(t, closing.fin(false), T0 + S); // closed: from the 5 min class into the 2 s one
+        feed(t, busy.ack(), T0 + 2 * S);
+        feed(t, busy.ack(), T0 + 3 * S);
+        assertEquals(0, ended.size(), "quiet for exactly the closed timeout");
+        feed(t, busy.ack(), T0 + 3 * S + 1);
+        assertEquals(List.of(40001), ended.stream().map(FlowRecord::clientPort).toList());
+        assertEquals(FlowEnd.CLOSED, ended.get(0).end());
+    }
+
+    @Test
     void halfOpenWhenOnlyOneSideClosedOrTheHandshakeStalled() {
         FlowTable t = table();
         Frames.Tcp oneFin = new Frames.Tcp("10.0.0.1", 40000, "10.0.0.2", 80);
