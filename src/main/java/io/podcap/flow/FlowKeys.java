@@ -43,8 +43,8 @@ final class FlowKeys {
     private long kPortsHash;
     private int kHash;
     private boolean kFromA;
-    private final long[] saved = new long[SAVED * BatchFeeder.GROUP]; // prepared keys kept by save()
-    private static final int SAVED = 7;
+    private static final int SAVED = 7; // longs per key kept by save()
+    private final long[] saved = new long[SAVED * BatchFeeder.GROUP];
 
     FlowKeys(long[] slots, int capacity) {
         this.slots = slots;
