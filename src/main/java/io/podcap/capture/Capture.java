@@ -31,7 +31,6 @@ public final class Capture implements AutoCloseable {
     private final PacketHandler handler;
     private final Thread thread;
     private final int idleWaitMillis;
-    private final int catchUpWaitMillis;
     private volatile boolean stopRequested;
     private volatile Throwable failure;
 
@@ -48,7 +47,6 @@ public final class Capture implements AutoCloseable {
         this.snaplen = b.snaplen;
         this.handler = b.handler;
         this.idleWaitMillis = b.idleWaitMillis();
-        this.catchUpWaitMillis = b.catchUpWaitMillis;
         this.thread = new Thread(this::run, "podcap-" + b.namespace.label() + "-" + b.device);
         thread.setDaemon(true);
         thread.start();
@@ -64,18 +62,12 @@ public final class Capture implements AutoCloseable {
         int[] fds = {capture.fd()};
         int[] ready = new int[1];
         try {
-            boolean busy = false; // took packets since the last wait
             while (!stopRequested) {
-                if (capture.pump(ring, handler) > 0) {
-                    busy = true;
-                } else if (busy && catchUpWaitMillis > 0) {
-                    busy = false;
-                    wake.await(catchUpWaitMillis); // stop cuts it short
-                } else if (!wake.poll(fds, 1, idleWaitMillis, ready)) {
+                if (capture.pump(ring, handler) == 0 && !wake.poll(fds, 1, idleWaitMillis, ready)) {
                     handler.onIdle();
                 }
             }
-            capture.drain(ring, handler); // what the kernel had ready when told to stop
+            capture.pump(ring, handler); // what the kernel had ready when told to stop
         } catch (CaptureException e) {
             failure = e;
             log.error("capture on {} in {} failed: {}", device(), namespace(), e.getMessage());

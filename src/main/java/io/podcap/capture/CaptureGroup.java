@@ -3,7 +3,6 @@ package io.podcap.capture;
 import io.podcap.ns.NamespaceSpec;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -55,7 +54,6 @@ public final class CaptureGroup implements AutoCloseable {
     private Member[] active = new Member[0];
     private int[] fds = new int[0];
     private int[] ready = new int[0];
-    private boolean busy; // took packets since the last wait
 
     /** State of a member. */
     public enum State { RUNNING, STOPPED, REMOVED, FAILED }
@@ -171,13 +169,7 @@ public final class CaptureGroup implements AutoCloseable {
                 if (stopRequested || (active.length == 0 && !keepRunningWhenEmpty)) {
                     break;
                 }
-                if (pumpReady() > 0) {
-                    busy = true;
-                } else if (busy && options.catchUpWaitMillis > 0) {
-                    busy = false;
-                    wake.await(options.catchUpWaitMillis); // stop, add and remove cut it short
-                    Arrays.fill(ready, 1);
-                } else if (!wake.poll(fds, active.length, options.idleWaitMillis(), ready)) {
+                if (pumpReady() == 0 && !wake.poll(fds, active.length, options.idleWaitMillis(), ready)) {
                     handler.onIdle();
                 }
             }
@@ -261,7 +253,7 @@ public final class CaptureGroup implements AutoCloseable {
     /** Delivers what a member's kernel buffer holds ready, then frees its native side. */
     private void pumpAndRetire(Member m, State state) {
         try {
-            m.capture.drain(ring, handler);
+            m.capture.pump(ring, handler);
         } catch (CaptureException e) {
             m.failure = e.getMessage();
             state = State.FAILED;

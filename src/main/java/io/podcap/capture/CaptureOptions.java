@@ -17,7 +17,6 @@ public abstract class CaptureOptions<B extends CaptureOptions<B>> {
     boolean immediate;
     int ringSize = 1 << 20;
     int batchSize = 256;
-    int catchUpWaitMillis;
     PacketHandler handler;
 
     CaptureOptions() {}
@@ -101,21 +100,6 @@ public abstract class CaptureOptions<B extends CaptureOptions<B>> {
         return self();
     }
 
-    /**
-     * How long the reader waits, once it has taken all the kernel had ready, before it looks again (default 0: it is
-     * woken by the next kernel block). Waiting lets one wake-up take several blocks, which costs less CPU at moderate
-     * rates; packets reach the handler up to this much later, and the kernel's buffer must hold what arrives in the
-     * meantime. Stopping (and adding or removing group members) cuts the wait short.
-     */
-    public B catchUpWait(Duration wait) {
-        long millis = wait.toMillis();
-        if (millis < 0 || millis > 1000) {
-            throw new IllegalArgumentException("catch-up wait must be 0 to 1000 ms, not " + millis + " ms");
-        }
-        this.catchUpWaitMillis = (int) millis;
-        return self();
-    }
-
     /** Receives the packets, on the reader thread. */
     public B handler(PacketHandler handler) {
         this.handler = Objects.requireNonNull(handler, "handler");
@@ -133,7 +117,6 @@ public abstract class CaptureOptions<B extends CaptureOptions<B>> {
         o.immediate = immediate;
         o.ringSize = ringSize;
         o.batchSize = batchSize;
-        o.catchUpWaitMillis = catchUpWaitMillis;
         o.handler = handler;
     }
 

@@ -57,16 +57,6 @@ final class NativeCapture {
         return taken;
     }
 
-    /**
-     * Pumps until the kernel has nothing ready: at a stop, what it holds is delivered, however many blocks. Bounded,
-     * since traffic that keeps coming would keep it going.
-     */
-    void drain(RingReader reader, PacketHandler handler) {
-        for (int round = 0; round < 4096 && pump(reader, handler) > 0; round++) {
-            // each round takes one kernel block
-        }
-    }
-
     /** Readable when {@link #pump} has something to take, or when the capture failed. */
     int fd() {
         return fd;

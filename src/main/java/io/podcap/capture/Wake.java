@@ -22,13 +22,6 @@ final class Wake {
         return Native.wakePoll(fd, fds, count, timeoutMillis, ready);
     }
 
-    /** Waits up to timeoutMillis for a signal only. Reader thread only. */
-    void await(int timeoutMillis) {
-        Native.wakePoll(fd, NO_FDS, 0, timeoutMillis, NO_FDS);
-    }
-
-    private static final int[] NO_FDS = new int[0];
-
     synchronized void close() {
         if (!closed) {
             closed = true;

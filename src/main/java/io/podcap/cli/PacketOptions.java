@@ -2,7 +2,6 @@ package io.podcap.cli;
 
 import io.podcap.capture.CaptureOptions;
 import io.podcap.capture.PacketHandler;
-import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /** What every capturing command asks alike: which interface, which packets, how much of each, how much memory. */
@@ -24,11 +23,6 @@ final class PacketOptions {
             + " handing them on, one per command, a power of two (default 1 MiB).")
     Integer ringSize;
 
-    @Option(names = "--catch-up-wait", paramLabel = "MS", defaultValue = "0", description = "After taking all the kernel"
-            + " had ready, wait up to MS (0 to 1000) before looking again, so one wake-up takes several kernel blocks"
-            + " (default 0: woken by each block). Packets arrive up to MS later; the kernel buffer holds them meanwhile.")
-    int catchUpWaitMillis;
-
     PacketOptions() {}
 
     /** With a filter other than none by default (picocli keeps a mixin the command made itself). */
@@ -42,7 +36,7 @@ final class PacketOptions {
      */
     <B extends CaptureOptions<B>> B configure(B builder, boolean several) {
         return builder.device(iface).filter(filter).snaplen(snaplen).bufferSize(bufferSize(several))
-                .ringSize(ringSize()).catchUpWait(Duration.ofMillis(catchUpWaitMillis));
+                .ringSize(ringSize());
     }
 
     int bufferSize(boolean several) {
