@@ -52,8 +52,12 @@ final class FlowPrinter {
         StringBuilder b = row;
         b.setLength(0);
         left(b, proto(r.protocol()), 5);
-        endpoint(b, r.clientAddress(), r.clientPort(), r.ipVersion(), 24);
-        endpoint(b, r.serverAddress(), r.serverPort(), r.ipVersion(), 24);
+        int at = b.length();
+        r.appendClient(b);
+        padFrom(b, at, 24);
+        at = b.length();
+        r.appendServer(b);
+        padFrom(b, at, 24);
         left(b, role(r), 10);
         left(b, r.state().label(), 12);
         left(b, r.end().label(), 8);
@@ -96,9 +100,9 @@ final class FlowPrinter {
     }
 
     private static void left(StringBuilder b, String s, int width) {
+        int at = b.length();
         b.append(s);
-        pad(b, width - s.length());
-        b.append(' ');
+        padFrom(b, at, width);
     }
 
     private static void right(StringBuilder b, long n, int width) {
@@ -125,16 +129,8 @@ final class FlowPrinter {
         return d;
     }
 
-    /** As {@link FlowRecord#client()}: {@code ip:port}, {@code [v6]:port} or the bare address, padded to width. */
-    private static void endpoint(StringBuilder b, String address, int port, int ipVersion, int width) {
-        int at = b.length();
-        if (port < 0) {
-            b.append(address);
-        } else if (ipVersion == 6) {
-            b.append('[').append(address).append("]:").append(port);
-        } else {
-            b.append(address).append(':').append(port);
-        }
+    /** Left-aligns in {@code width} what was appended to {@code b} from {@code at} on, then a space. */
+    private static void padFrom(StringBuilder b, int at, int width) {
         pad(b, width - (b.length() - at));
         b.append(' ');
     }
