@@ -136,7 +136,7 @@ static jint capture_dispatch(JNIEnv *env, jclass cls, jlong h, jobject ring_buff
     if (ring_of(env, ring_buffer, &ring) != 0) return -1;
     pc_error err;
     int n = pc_capture_dispatch(handle(h), &ring, &err);
-    if (n < 0) throw_error(env, &err);
+    if (n < 0 && n != PC_CAPTURE_RECHECK) throw_error(env, &err);
     return n;
 }
 

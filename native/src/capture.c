@@ -194,6 +194,8 @@ int pc_capture_dispatch(pc_capture *c, pc_ring *ring, pc_error *err) {
     if (n < 0 && n != PCAP_ERROR_BREAK)
         return pc_fail(err, PC_ERR_SYSTEM, 0, "capture on %s in %s: %s", c->config.device, c->config.netns_label,
                        pcap_geterr(c->pcap));
+    /* libpcap saw ENETDOWN with the device still there; it asks, through this timeout, to be called again */
+    if (taken == 0 && pcap_get_required_select_timeout(c->pcap) != NULL) return PC_CAPTURE_RECHECK;
     return taken;
 }
 

@@ -43,10 +43,14 @@ int pc_capture_ifindex(const pc_capture *capture);
 /* Readable (poll) when the kernel has a block of packets ready, or when the handle failed (the interface is gone). */
 int pc_capture_fd(const pc_capture *capture);
 
+/* Took nothing, and the interface went down: whether it is gone for good shows only to a later call (its removal
+ * does not make the fd readable again), so call again soon even if the fd stays quiet. */
+#define PC_CAPTURE_RECHECK (-2)
+
 /* Copies what the kernel has ready into ring, without waiting, until nothing is left or the ring lacks room for one
  * more packet of the snap length (the rest stays in the kernel's buffer for the next call). Returns how many packets
- * it took (published, or dropped and counted should one not fit), or -1 with err filled when the handle failed.
- * One caller at a time; stats may be read meanwhile. */
+ * it took (published, or dropped and counted should one not fit), PC_CAPTURE_RECHECK, or -1 with err filled when the
+ * handle failed. One caller at a time; stats may be read meanwhile. */
 int pc_capture_dispatch(pc_capture *capture, pc_ring *ring, pc_error *err);
 
 /* Counters so far; any thread. */

@@ -273,6 +273,32 @@ static void test_wake_poll_hears_capture_and_doorbell(void) {
     close(wake);
 }
 
+/* Down first, the interface raises ENETDOWN while it still exists; its removal then raises nothing on the socket, so
+ * dispatch asks to be called again until it can tell. Last: it deletes the pair. */
+static void test_down_then_deleted_is_rechecked_then_fails(void) {
+    pc_error err = {0};
+    pc_capture_config cfg = config(pair.path_a, "eth0", NULL);
+    pc_capture *c = pc_capture_open(&cfg, &err);
+    CHECK(c != NULL);
+    if (c == NULL) return;
+    pc_ring ring = fresh_ring(RING);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "ip -n %s link set eth0 down", pair.a);
+    CHECK_EQ(system(cmd), 0);
+    usleep(100 * 1000);
+    int n;
+    for (int i = 0; i < 10 && (n = pc_capture_dispatch(c, &ring, &err)) >= 0; i++) {
+        /* packets sent before it went down, if any */
+    }
+    CHECK_EQ(n, PC_CAPTURE_RECHECK);
+    CHECK_EQ(pc_capture_dispatch(c, &ring, &err), PC_CAPTURE_RECHECK);
+    snprintf(cmd, sizeof cmd, "ip -n %s link del eth0", pair.a);
+    CHECK_EQ(system(cmd), 0);
+    CHECK_EQ(pc_capture_dispatch(c, &ring, &err), -1);
+    CHECK(strstr(err.message, "disappeared") != NULL);
+    pc_capture_free(c);
+}
+
 int main(void) {
     int rc = fixture_create(&pair, "cap");
     if (rc != 0) return rc;
@@ -283,6 +309,7 @@ int main(void) {
     RUN(test_full_ring_leaves_the_rest_in_the_kernel);
     RUN(test_dispatch_refuses_a_ring_too_small);
     RUN(test_wake_poll_hears_capture_and_doorbell);
+    RUN(test_down_then_deleted_is_rechecked_then_fails);
     free(ring_memory);
     return CHECK_DONE();
 }

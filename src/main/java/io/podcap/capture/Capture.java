@@ -63,11 +63,12 @@ public final class Capture implements AutoCloseable {
         int[] ready = new int[1];
         try {
             while (!stopRequested) {
-                if (capture.pump(ring, handler) == 0 && !wake.poll(fds, 1, idleWaitMillis, ready)) {
+                if (capture.pump(ring, handler) == 0
+                        && !wake.poll(fds, 1, capture.waitMillis(idleWaitMillis), ready)) {
                     handler.onIdle();
                 }
             }
-            capture.pump(ring, handler); // what the kernel had ready when told to stop
+            capture.drain(ring, handler); // what the kernel had ready when told to stop
         } catch (CaptureException e) {
             failure = e;
             log.error("capture on {} in {} failed: {}", device(), namespace(), e.getMessage());

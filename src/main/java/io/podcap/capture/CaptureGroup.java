@@ -169,7 +169,7 @@ public final class CaptureGroup implements AutoCloseable {
                 if (stopRequested || (active.length == 0 && !keepRunningWhenEmpty)) {
                     break;
                 }
-                if (pumpReady() == 0 && !wake.poll(fds, active.length, options.idleWaitMillis(), ready)) {
+                if (pumpReady() == 0 && !wake.poll(fds, active.length, waitMillis(), ready)) {
                     handler.onIdle();
                 }
             }
@@ -190,17 +190,17 @@ public final class CaptureGroup implements AutoCloseable {
     }
 
     /**
-     * Pumps the members that were ready (or took packets last round, so may have more); returns the packets taken. A
-     * member whose capture fails is retired, the others go on.
+     * Pumps the members that were ready (or took packets last round, so may have more, or are due a look at an
+     * interface that went down); returns the packets taken. A member whose capture fails is retired, the others go on.
      */
     private int pumpReady() {
         int taken = 0;
         boolean failed = false;
         for (int i = 0; i < active.length; i++) {
-            if (ready[i] == 0) {
+            Member m = active[i];
+            if (ready[i] == 0 && !m.capture.recheckDue()) {
                 continue;
             }
-            Member m = active[i];
             try {
                 int n = m.capture.pump(ring, handler);
                 ready[i] = n;
@@ -222,6 +222,14 @@ public final class CaptureGroup implements AutoCloseable {
             setActive(left);
         }
         return taken;
+    }
+
+    private int waitMillis() {
+        int millis = options.idleWaitMillis();
+        for (Member m : active) {
+            millis = m.capture.waitMillis(millis);
+        }
+        return millis;
     }
 
     /** Makes these the members the reader pumps, each to be pumped in the next round. */
@@ -253,7 +261,7 @@ public final class CaptureGroup implements AutoCloseable {
     /** Delivers what a member's kernel buffer holds ready, then frees its native side. */
     private void pumpAndRetire(Member m, State state) {
         try {
-            m.capture.pump(ring, handler);
+            m.capture.drain(ring, handler);
         } catch (CaptureException e) {
             m.failure = e.getMessage();
             state = State.FAILED;

@@ -34,9 +34,12 @@ public final class Native {
     /** Readable when the kernel has packets ready for {@link #dispatch}, or when the capture failed. */
     static native int fd(long handle);
 
+    /** What {@link #dispatch} returns when it took nothing and wants to be called again soon (the C side says why). */
+    static final int RECHECK = -2;
+
     /**
      * Copies the packets the kernel has ready into the ring, as many as fit, without waiting; returns how many it
-     * took. Throws {@link CaptureException} when the capture failed (its interface went away, say).
+     * took, or {@link #RECHECK}. Throws {@link CaptureException} when the capture failed (its interface went away).
      */
     static native int dispatch(long handle, ByteBuffer ring);
 

@@ -4,6 +4,8 @@ import io.netty.util.collection.IntObjectHashMap;
 import io.podcap.ns.Interfaces;
 import io.podcap.ns.NamespaceSpec;
 import io.podcap.ns.NetInterface;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One native capture, driven by the reader thread of a {@link Capture} or {@link CaptureGroup}: when its fd is
@@ -11,6 +13,7 @@ import io.podcap.ns.NetInterface;
  * it to the handler right away. Stats and freeing are safe from any thread.
  */
 final class NativeCapture {
+    private static final Logger log = LoggerFactory.getLogger(NativeCapture.class);
     private final NamespaceSpec namespace;
     private final String device;
     private final long handle;
@@ -18,7 +21,10 @@ final class NativeCapture {
     private final int fd;
     private final PacketSource source;
     private final long[] statsScratch = new long[6];
+    private static final int RECHECK_MILLIS = 10;
+    private static final long RECHECK_NANOS = RECHECK_MILLIS * 1_000_000L;
     private volatile long consumed; // read by stats() on other threads
+    private long recheckAt; // System.nanoTime() of the next look at an interface that is down; 0: it is not
     private boolean freed;
 
     /** Opens the capture; {@code label} is what its packets' source calls the namespace. */
@@ -43,6 +49,16 @@ final class NativeCapture {
         int taken = 0;
         try {
             taken = Native.dispatch(handle, reader.memory());
+            if (taken == Native.RECHECK) {
+                taken = 0;
+                if (recheckAt == 0) {
+                    log.info("{} in {} went down; watching whether it goes away", device, namespace);
+                }
+                recheckAt = System.nanoTime() + RECHECK_NANOS;
+            } else if (recheckAt != 0) {
+                recheckAt = 0;
+                log.info("{} in {} is up again", device, namespace);
+            }
         } catch (CaptureException e) {
             failure = e;
         }
@@ -55,6 +71,29 @@ final class NativeCapture {
             throw failure;
         }
         return taken;
+    }
+
+    /**
+     * Pumps until the kernel has nothing ready, however many ring-fulls that takes: a stop loses nothing. Bounded, as
+     * traffic that keeps coming would keep it going.
+     */
+    void drain(RingReader reader, PacketHandler handler) {
+        for (int round = 0; round < 4096 && pump(reader, handler) > 0; round++) {
+            // each round takes what the ring holds
+        }
+    }
+
+    /**
+     * True when its interface went down and it is time to pump again to learn whether the interface went away: that
+     * would not make the fd readable.
+     */
+    boolean recheckDue() {
+        return recheckAt != 0 && System.nanoTime() - recheckAt >= 0;
+    }
+
+    /** How long the reader may wait for this capture's fd: shorter while its interface is down. */
+    int waitMillis(int idleWaitMillis) {
+        return recheckAt != 0 ? Math.min(idleWaitMillis, RECHECK_MILLIS) : idleWaitMillis;
     }
 
     /** Readable when {@link #pump} has something to take, or when the capture failed. */

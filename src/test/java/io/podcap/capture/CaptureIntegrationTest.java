@@ -25,6 +25,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -240,6 +242,57 @@ class CaptureIntegrationTest {
         }
         assertEquals(0, stats.ringDropped(), stats::toString);
         assertEquals(0, stats.kernelDropped(), stats::toString);
+    }
+
+    /**
+     * What reaches the kernel while the handler stalls is more than a 4 KiB ring holds at once; a stop requested
+     * meanwhile still delivers all of it.
+     */
+    @Test
+    void aStopDeliversEverythingTheKernelHoldsReady() throws Exception {
+        Collector collector = new Collector();
+        CountDownLatch stalled = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Capture capture = Capture.builder().namespace(ns.spec()).device("eth0").filter("udp dst port " + UDP_PORT)
+                .snaplen(200).ringSize(4096).immediate(true).handler(p -> {
+                    if (collector.size() == 0) {
+                        stalled.countDown();
+                        try {
+                            release.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                    collector.onPacket(p);
+                }).open();
+        try (capture) {
+            sendUdp(1);
+            assertTrue(stalled.await(10, TimeUnit.SECONDS));
+            for (int i = 0; i < 10; i++) {
+                sendUdp(10);
+                sleep(5);
+            }
+            capture.stop();
+            release.countDown();
+        }
+        CaptureStats stats = capture.stats();
+        assertEquals(101, collector.size(), stats::toString);
+        assertEquals(101, stats.consumed(), stats::toString);
+    }
+
+    @Test
+    void aCaptureWhoseInterfaceGoesDownAndThenVanishesEnds() throws Exception {
+        try (TestNetns doomed = TestNetns.create("capdown")) {
+            Capture capture = Capture.builder().namespace(doomed.spec()).device("eth0").handler(p -> { }).open();
+            try (capture) {
+                doomed.exec("ip", "link", "set", "eth0", "down").ok();
+                Thread.sleep(200);
+                assertTrue(capture.isRunning(), "down is not gone");
+                doomed.exec("ip", "link", "del", "eth0").ok();
+                assertTrue(capture.awaitTermination(Duration.ofSeconds(10)), "still waiting for a vanished interface");
+            }
+            assertTrue(capture.failure().getMessage().contains("disappeared"), capture.failure()::toString);
+        }
     }
 
     private static void sleep(long millis) {
