@@ -1,24 +1,17 @@
 package io.podcap.cli;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.podcap.decode.IpProtocol;
 import io.podcap.flow.FlowProblem;
 import io.podcap.flow.FlowRecord;
-import io.podcap.flow.Side;
 import io.podcap.probe.ProbeFlags;
 import io.podcap.probe.SourceRole;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 
 /** Prints flow records: a human table (problems marked with {@code !}) or one JSON object per line. */
 final class FlowPrinter {
-    private static final JsonFactory JSON = new JsonFactory();
     private static final String ROW = "%-5s %-24s %-24s %-10s %-12s %-8s %7s %9s %7s %9s %8s  %s%n";
 
     private final PrintStream out;
@@ -26,6 +19,7 @@ final class FlowPrinter {
     private boolean headerPrinted;
     private static final String[] PROTO_NAMES = new String[256]; // lower case, made on first use
     private final StringBuilder row = new StringBuilder(256);
+    private final FlowJson jsonWriter = new FlowJson();
     private byte[] bytes = new byte[256];
 
     /** Output reaches the reader at {@link #flush()}: live, the command flushes a few times a second. */
@@ -40,7 +34,7 @@ final class FlowPrinter {
 
     synchronized void print(FlowRecord r) {
         if (json) {
-            out.println(json(r, false));
+            printJson(r, false);
             return;
         }
         if (!headerPrinted) {
@@ -80,6 +74,12 @@ final class FlowPrinter {
         details(b, r);
         b.append('\n');
         write(b);
+    }
+
+    private void printJson(FlowRecord r, boolean snapshot) {
+        row.setLength(0);
+        jsonWriter.append(row, r, snapshot);
+        write(row.append('\n'));
     }
 
     /** {@code b} as bytes: ASCII as is (nearly always), anything else through the stream's UTF-8 encoder. */
@@ -139,7 +139,7 @@ final class FlowPrinter {
     synchronized void snapshot(List<FlowRecord> live, long nowNanos) {
         if (json) {
             for (FlowRecord r : live) {
-                out.println(json(r, true));
+                printJson(r, true);
             }
         } else {
             out.printf("-- %s: %d live flows%n", Instant.ofEpochSecond(0, nowNanos), live.size());
@@ -195,59 +195,5 @@ final class FlowPrinter {
             PROTO_NAMES[protocol & 0xff] = name;
         }
         return name;
-    }
-
-    static String json(FlowRecord r, boolean snapshot) {
-        StringWriter w = new StringWriter(256);
-        try (JsonGenerator g = JSON.createGenerator(w)) {
-            g.writeStartObject();
-            g.writeStringField("proto", proto(r.protocol()));
-            g.writeStringField("client", r.client());
-            g.writeStringField("server", r.server());
-            g.writeStringField("first_ts", Instant.ofEpochSecond(0, r.firstTimestampNanos()).toString());
-            g.writeStringField("last_ts", Instant.ofEpochSecond(0, r.lastTimestampNanos()).toString());
-            g.writeNumberField("c2s_packets", r.c2sPackets());
-            g.writeNumberField("c2s_bytes", r.c2sBytes());
-            g.writeNumberField("s2c_packets", r.s2cPackets());
-            g.writeNumberField("s2c_bytes", r.s2cBytes());
-            g.writeStringField("state", r.state().label());
-            g.writeStringField("end", r.end().label());
-            if (r.handshakeRttNanos() >= 0) {
-                g.writeNumberField("handshake_rtt_ms", r.handshakeRttNanos() / 1e6);
-            } else {
-                g.writeNullField("handshake_rtt_ms");
-            }
-            g.writeNumberField("syn_retransmits", r.synRetransmits());
-            g.writeNumberField("retransmits", r.retransmits());
-            side(g, "rst_from", r.rstFrom());
-            side(g, "fin_from", r.finFrom());
-            g.writeNumberField("zero_window", r.zeroWindow());
-            g.writeStringField("iface", r.iface());
-            g.writeStringField("netns", r.netns());
-            g.writeStringField("http_request", r.httpRequest());
-            g.writeArrayFieldStart("problems");
-            for (FlowProblem p : r.problems()) {
-                g.writeString(p.label());
-            }
-            g.writeEndArray();
-            SourceRole role = ProbeFlags.role(r.flags());
-            g.writeStringField("source_role", role == null ? null : role.label());
-            g.writeBooleanField("probe", ProbeFlags.isProbe(r.flags()));
-            if (snapshot) {
-                g.writeBooleanField("snapshot", true);
-            }
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return w.toString();
-    }
-
-    private static void side(JsonGenerator g, String name, Side side) throws IOException {
-        if (side == null) {
-            g.writeNullField(name);
-        } else {
-            g.writeStringField(name, side.label());
-        }
     }
 }

@@ -3,15 +3,18 @@ package io.podcap.cli;
 import io.podcap.capture.CaptureException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The podcap command line. The only place that prints; errors are one line on stderr and exit status 2 or 1. */
 @Command(name = "podcap", mixinStandardHelpOptions = true, version = "podcap 0.1.0",
-        description = "Packet capture in Kubernetes pod network namespaces.",
-        subcommands = {CaptureCommand.class, IfacesCommand.class, FlowsCommand.class, ProbesCommand.class,
-                DemoCommand.class, PodsCommand.class, DoctorCommand.class, TraceCommand.class})
+        description = "Packet capture in Kubernetes pod network namespaces.")
 public final class Main {
+    private static final List<Class<?>> COMMANDS = List.of(CaptureCommand.class, IfacesCommand.class,
+            FlowsCommand.class, ProbesCommand.class, DemoCommand.class, PodsCommand.class, DoctorCommand.class,
+            TraceCommand.class);
+
     /** Bad input: unknown namespace, interface or file, a filter that does not compile, missing privileges. */
     static final int EXIT_USAGE = 2;
     static final int EXIT_FAILURE = 1;
@@ -26,6 +29,13 @@ public final class Main {
 
     static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
+        // Only the command asked for is modelled: picocli reflects over every option of every command it is given,
+        // a tenth of a second at each start for commands that will not run.
+        Class<?> asked = args.length == 0 ? null : COMMANDS.stream()
+                .filter(c -> c.getAnnotation(Command.class).name().equals(args[0])).findFirst().orElse(null);
+        for (Class<?> command : asked != null ? List.of(asked) : COMMANDS) {
+            cli.addSubcommand(command);
+        }
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             PrintWriter err = cmd.getErr();
             err.println("podcap: " + message(e));

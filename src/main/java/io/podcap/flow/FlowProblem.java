@@ -27,22 +27,42 @@ public enum FlowProblem {
     }
 
     static List<FlowProblem> of(FlowState state, FlowEnd end, int synRetransmits, int retransmits, Side rstFrom) {
-        List<FlowProblem> out = new ArrayList<>(2);
+        int set = 0;
         boolean wentIdle = end == FlowEnd.TIMEOUT || end == FlowEnd.EVICTED || end == FlowEnd.REUSED;
         if (state == FlowState.SYN_SENT && (synRetransmits > 0 || wentIdle)) {
-            out.add(UNANSWERED_SYN);
+            set |= 1 << UNANSWERED_SYN.ordinal();
         }
         if (rstFrom == Side.SERVER) {
-            out.add(RESET_BY_SERVER);
+            set |= 1 << RESET_BY_SERVER.ordinal();
         } else if (rstFrom == Side.CLIENT) {
-            out.add(RESET_BY_CLIENT);
+            set |= 1 << RESET_BY_CLIENT.ordinal();
         }
         if (wentIdle && (state == FlowState.SYN_RECEIVED || state == FlowState.CLOSING)) {
-            out.add(HALF_OPEN);
+            set |= 1 << HALF_OPEN.ordinal();
         }
         if (retransmits > 0) {
-            out.add(RETRANSMISSIONS);
+            set |= 1 << RETRANSMISSIONS.ordinal();
         }
-        return List.copyOf(out);
+        return Sets.LISTS.get(set);
+    }
+
+    /** Every combination's list, in declaration order, made once: ending a flow allocates none. */
+    private static final class Sets {
+        static final List<List<FlowProblem>> LISTS;
+
+        static {
+            FlowProblem[] all = values();
+            List<List<FlowProblem>> lists = new ArrayList<>(1 << all.length);
+            for (int set = 0; set < 1 << all.length; set++) {
+                List<FlowProblem> list = new ArrayList<>();
+                for (FlowProblem p : all) {
+                    if ((set & 1 << p.ordinal()) != 0) {
+                        list.add(p);
+                    }
+                }
+                lists.add(List.copyOf(list));
+            }
+            LISTS = List.copyOf(lists);
+        }
     }
 }

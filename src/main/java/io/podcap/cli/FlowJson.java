@@ -1,0 +1,143 @@
+package io.podcap.cli;
+
+import io.podcap.flow.FlowProblem;
+import io.podcap.flow.FlowRecord;
+import io.podcap.flow.Side;
+import io.podcap.probe.ProbeFlags;
+import io.podcap.probe.SourceRole;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A flow record as one JSON object, appended by hand: what a JSON library would write (fields in this order, strings
+ * escaped as Jackson does, instants as {@link Instant#toString()}) without a generator, a writer and two formatted
+ * instants per flow. One instance per printer: it remembers the last minute it formatted.
+ */
+final class FlowJson {
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+    private long minute = Long.MIN_VALUE;
+    private String minutePrefix; // "2026-12-03T04:07:" of that minute
+
+    void append(StringBuilder b, FlowRecord r, boolean snapshot) {
+        b.append("{\"proto\":");
+        string(b, FlowPrinter.proto(r.protocol()));
+        b.append(",\"client\":\"");
+        r.appendClient(b); // addresses and ports: nothing to escape
+        b.append("\",\"server\":\"");
+        r.appendServer(b);
+        b.append("\",\"first_ts\":\"");
+        instant(b, r.firstTimestampNanos());
+        b.append("\",\"last_ts\":\"");
+        instant(b, r.lastTimestampNanos());
+        b.append("\",\"c2s_packets\":").append(r.c2sPackets());
+        b.append(",\"c2s_bytes\":").append(r.c2sBytes());
+        b.append(",\"s2c_packets\":").append(r.s2cPackets());
+        b.append(",\"s2c_bytes\":").append(r.s2cBytes());
+        b.append(",\"state\":");
+        string(b, r.state().label());
+        b.append(",\"end\":");
+        string(b, r.end().label());
+        b.append(",\"handshake_rtt_ms\":");
+        if (r.handshakeRttNanos() >= 0) {
+            b.append(r.handshakeRttNanos() / 1e6);
+        } else {
+            b.append("null");
+        }
+        b.append(",\"syn_retransmits\":").append(r.synRetransmits());
+        b.append(",\"retransmits\":").append(r.retransmits());
+        b.append(",\"rst_from\":");
+        side(b, r.rstFrom());
+        b.append(",\"fin_from\":");
+        side(b, r.finFrom());
+        b.append(",\"zero_window\":").append(r.zeroWindow());
+        b.append(",\"iface\":");
+        string(b, r.iface());
+        b.append(",\"netns\":");
+        string(b, r.netns());
+        b.append(",\"http_request\":");
+        string(b, r.httpRequest());
+        b.append(",\"problems\":[");
+        List<FlowProblem> problems = r.problems();
+        for (int i = 0; i < problems.size(); i++) {
+            if (i > 0) {
+                b.append(',');
+            }
+            string(b, problems.get(i).label());
+        }
+        SourceRole role = ProbeFlags.role(r.flags());
+        b.append("],\"source_role\":");
+        string(b, role == null ? null : role.label());
+        b.append(",\"probe\":").append(ProbeFlags.isProbe(r.flags()));
+        if (snapshot) {
+            b.append(",\"snapshot\":true");
+        }
+        b.append('}');
+    }
+
+    private static void side(StringBuilder b, Side side) {
+        string(b, side == null ? null : side.label());
+    }
+
+    /** A JSON string, or null: quote, backslash and control characters escaped, the rest as is. */
+    static void string(StringBuilder b, String s) {
+        if (s == null) {
+            b.append("null");
+            return;
+        }
+        b.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                b.append('\\').append(c);
+            } else if (c >= 0x20) {
+                b.append(c);
+            } else if (c == '\n') {
+                b.append("\\n");
+            } else if (c == '\r') {
+                b.append("\\r");
+            } else if (c == '\t') {
+                b.append("\\t");
+            } else if (c == '\b') {
+                b.append("\\b");
+            } else if (c == '\f') {
+                b.append("\\f");
+            } else {
+                b.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xf]);
+            }
+        }
+        b.append('"');
+    }
+
+    /** As {@link Instant#toString()}: the minute's text made once a minute, then seconds and 0, 3, 6 or 9 digits. */
+    void instant(StringBuilder b, long epochNanos) {
+        long seconds = Math.floorDiv(epochNanos, 1_000_000_000L);
+        int nanos = (int) Math.floorMod(epochNanos, 1_000_000_000L);
+        long m = Math.floorDiv(seconds, 60);
+        if (m != minute) {
+            String text = Instant.ofEpochSecond(m * 60).toString(); // ...T04:07:00Z
+            minutePrefix = text.substring(0, text.length() - 3);
+            minute = m;
+        }
+        b.append(minutePrefix);
+        int second = (int) (seconds - m * 60);
+        b.append((char) ('0' + second / 10)).append((char) ('0' + second % 10));
+        if (nanos != 0) {
+            int digits = nanos % 1_000_000 == 0 ? 3 : nanos % 1000 == 0 ? 6 : 9;
+            int value = digits == 3 ? nanos / 1_000_000 : digits == 6 ? nanos / 1000 : nanos;
+            b.append('.');
+            for (int d = digits - 1, p = pow10(d); d >= 0; d--, p /= 10) {
+                b.append((char) ('0' + value / p % 10));
+            }
+        }
+        b.append('Z');
+    }
+
+    private static int pow10(int n) {
+        int p = 1;
+        for (int i = 0; i < n; i++) {
+            p *= 10;
+        }
+        return p;
+    }
+}
