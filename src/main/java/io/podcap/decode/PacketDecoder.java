@@ -825,11 +825,11 @@ public final class PacketDecoder {
     }
 
     public static String formatIpv4(int address) {
-        return AddressFormat.appendIpv4(new StringBuilder(15), address).toString();
+        return AddressFormat.ipv4(address);
     }
 
     /** RFC 5952 text form, e.g. {@code fe80::1}. */
     public static String formatIpv6(long hi, long lo) {
-        return AddressFormat.appendIpv6(new StringBuilder(39), hi, lo).toString();
+        return AddressFormat.ipv6(hi, lo);
     }
 }

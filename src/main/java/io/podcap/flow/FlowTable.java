@@ -52,7 +52,6 @@ public final class FlowTable implements PacketHandler {
     private final FlowKeys keys;
     private final IdleLists idle;
     private final PacketDecoder decoder = new PacketDecoder();
-    private final AddressTexts addressTexts = new AddressTexts();
     private final List<FlowListener> listeners = new ArrayList<>();
     private FlowListener[] listenerArray = new FlowListener[0];
     private boolean recordsWanted; // some listener wants a FlowRecord at each flow's end
@@ -586,7 +585,7 @@ public final class FlowTable implements PacketHandler {
     private String address(int slot, boolean a) {
         long hi = keys.hi(slot, a);
         long lo = keys.lo(slot, a);
-        return keys.ipVersion(slot) == 4 ? addressTexts.ipv4((int) lo) : addressTexts.ipv6(hi, lo);
+        return keys.ipVersion(slot) == 4 ? PacketDecoder.formatIpv4((int) lo) : PacketDecoder.formatIpv6(hi, lo);
     }
 
     private String ifaceName(int sourceId, int ifindex) {

@@ -70,7 +70,7 @@ public final class ProbeDetector implements FlowListener {
     private final long[] synAck;
     private final long[] request;
     private final long[] response;
-    private final long[] base; // [2 * slot + dir]: sequence number of the direction's first payload byte, -1 unknown
+    private final long[] base; // [2 * slot + dir]: sequence number of the direction's first payload byte
     private final int[] buffer; // [2 * slot + dir]: prefix buffer, -1 none
 
     private PacketView current; // the packet being handled, for its source's namespace label
@@ -113,15 +113,10 @@ public final class ProbeDetector implements FlowListener {
 
     @Override
     public void onFlowStart(int slot) {
+        // The other fields are written before they are read, each with the bit that says so: a new flow's slot is
+        // usually cold in the cache, and every array written here would be one more miss per flow.
         bits[slot] = 0;
-        kind[slot] = 0;
         stream[slot] = -1;
-        start[slot] = 0;
-        synAck[slot] = 0;
-        request[slot] = 0;
-        response[slot] = 0;
-        base[2 * slot] = -1;
-        base[2 * slot + 1] = -1;
     }
 
     @Override
@@ -238,7 +233,7 @@ public final class ProbeDetector implements FlowListener {
                 return;
             }
             buffer[i] = buf;
-            if (base[i] < 0) {
+            if ((bits[slot] & (fromClient ? SYN : SYN_ACK)) == 0) {
                 base[i] = d.tcpSeq(); // seen mid-stream: take the first payload as the start
             }
         }
@@ -464,7 +459,8 @@ public final class ProbeDetector implements FlowListener {
         long connect = rtt >= 0 ? rtt : (b & SYN) != 0 && (b & SYN_ACK) != 0 ? synAck[slot] - start[slot] : -1;
         boolean answered = outcome == ProbeStreams.SUCCESS || outcome == ProbeFailure.HTTP_STATUS.ordinal()
                 || outcome == ProbeFailure.GRPC_STATUS.ordinal();
-        long firstByte = answered && request[slot] != 0 && response[slot] != 0 ? response[slot] - request[slot] : -1;
+        long firstByte = answered && (b & CLIENT_DATA) != 0 && (b & SERVER_DATA) != 0
+                ? response[slot] - request[slot] : -1;
         streams.record(s, start[slot], outcome, connect, firstByte);
         probes++;
         if (streams.confirmed(s)) {
