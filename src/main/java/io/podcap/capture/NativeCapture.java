@@ -14,6 +14,9 @@ import org.slf4j.LoggerFactory;
  */
 final class NativeCapture {
     private static final Logger log = LoggerFactory.getLogger(NativeCapture.class);
+    private static final int RECHECK_MILLIS = 10;
+    private static final long RECHECK_NANOS = RECHECK_MILLIS * 1_000_000L;
+
     private final NamespaceSpec namespace;
     private final String device;
     private final long handle;
@@ -21,8 +24,6 @@ final class NativeCapture {
     private final int fd;
     private final PacketSource source;
     private final long[] statsScratch = new long[6];
-    private static final int RECHECK_MILLIS = 10;
-    private static final long RECHECK_NANOS = RECHECK_MILLIS * 1_000_000L;
     private volatile long consumed; // read by stats() on other threads
     private long recheckAt; // System.nanoTime() of the next look at an interface that is down; 0: it is not
     private boolean freed;
@@ -55,7 +56,7 @@ final class NativeCapture {
                     log.info("{} in {} went down; watching whether it goes away", device, namespace);
                 }
                 recheckAt = System.nanoTime() + RECHECK_NANOS;
-            } else if (recheckAt != 0) {
+            } else if (taken == 0 && recheckAt != 0) { // packets taken while down say nothing either way
                 recheckAt = 0;
                 log.info("{} in {} is up again", device, namespace);
             }

@@ -1,7 +1,6 @@
 package io.podcap.cli;
 
 import io.podcap.decode.IpProtocol;
-import io.podcap.flow.FlowProblem;
 import io.podcap.flow.FlowRecord;
 import io.podcap.probe.ProbeFlags;
 import io.podcap.probe.SourceRole;

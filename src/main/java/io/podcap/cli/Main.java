@@ -28,14 +28,7 @@ public final class Main {
     }
 
     static int run(String... args) {
-        CommandLine cli = new CommandLine(new Main());
-        // Only the command asked for is modelled: picocli reflects over every option of every command it is given,
-        // a tenth of a second at each start for commands that will not run.
-        Class<?> asked = args.length == 0 ? null : COMMANDS.stream()
-                .filter(c -> c.getAnnotation(Command.class).name().equals(args[0])).findFirst().orElse(null);
-        for (Class<?> command : asked != null ? List.of(asked) : COMMANDS) {
-            cli.addSubcommand(command);
-        }
+        CommandLine cli = commandLine(args);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             PrintWriter err = cmd.getErr();
             err.println("podcap: " + message(e));
@@ -43,6 +36,22 @@ public final class Main {
             return exitCode(e);
         });
         return cli.execute(args);
+    }
+
+    /**
+     * The command line for these arguments: only the command they name is modelled (picocli reflects over every option
+     * of every command it is given: time at each start for commands that will not run), all of them
+     * when they name none.
+     */
+    static CommandLine commandLine(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        Class<?> asked = args.length == 0 ? null : COMMANDS.stream()
+                .filter(c -> c.getAnnotation(Command.class).name().equals(args[0])).findFirst().orElse(null);
+        for (Class<?> command : asked != null ? List.of(asked) : COMMANDS) {
+            cli.addSubcommand(command);
+        }
+        cli.getSubcommands().values().forEach(c -> c.getCommandSpec().mixinStandardHelpOptions(true)); // flows --help
+        return cli;
     }
 
     static String message(Throwable e) {

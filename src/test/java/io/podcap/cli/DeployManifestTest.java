@@ -57,7 +57,7 @@ class DeployManifestTest {
         for (Map<String, Object> c : containers(podSpec())) {
             List<String> args = ((List<Object>) at(c, "args")).stream().map(String::valueOf)
                     .map(a -> a.replace("$(HOST_IP)", "10.0.0.1")).toList(); // the kubelet substitutes env refs
-            CommandLine cli = new CommandLine(new Main());
+            CommandLine cli = Main.commandLine();
             CommandLine sub = cli.getSubcommands().get(args.get(0));
             assertNotNull(sub, "no subcommand " + args.get(0));
             CommandSpec spec = sub.getCommandSpec();
