@@ -21,8 +21,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
@@ -140,27 +138,16 @@ class CaptureGroupTest {
     @Test
     void aStopDeliversEverythingTheKernelHoldsReady() throws Exception {
         Collector collector = new Collector();
-        CountDownLatch stalled = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        CaptureGroup group = group(p -> {
-            if (collector.size() == 0) {
-                stalled.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            collector.onPacket(p);
-        }).snaplen(200).ringSize(4096).add(a.spec()).add(b.spec()).open();
+        StallingHandler stalling = new StallingHandler(collector);
+        CaptureGroup group = group(stalling).snaplen(200).ringSize(4096).add(a.spec()).add(b.spec()).open();
         try (group) {
             send(a, "a-", 1);
-            assertTrue(stalled.await(10, TimeUnit.SECONDS));
+            stalling.awaitStall();
             send(a, "a-", 100);
             send(b, "b-", 100);
             Thread.sleep(20);
             group.stop();
-            release.countDown();
+            stalling.release();
         }
         assertEquals(201, collector.size());
         assertEquals(101, group.members().get(0).stats().consumed());

@@ -25,8 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -251,29 +249,18 @@ class CaptureIntegrationTest {
     @Test
     void aStopDeliversEverythingTheKernelHoldsReady() throws Exception {
         Collector collector = new Collector();
-        CountDownLatch stalled = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
+        StallingHandler stalling = new StallingHandler(collector);
         Capture capture = Capture.builder().namespace(ns.spec()).device("eth0").filter("udp dst port " + UDP_PORT)
-                .snaplen(200).ringSize(4096).immediate(true).handler(p -> {
-                    if (collector.size() == 0) {
-                        stalled.countDown();
-                        try {
-                            release.await();
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
-                    }
-                    collector.onPacket(p);
-                }).open();
+                .snaplen(200).ringSize(4096).immediate(true).handler(stalling).open();
         try (capture) {
             sendUdp(1);
-            assertTrue(stalled.await(10, TimeUnit.SECONDS));
+            stalling.awaitStall();
             for (int i = 0; i < 10; i++) {
                 sendUdp(10);
                 sleep(5);
             }
             capture.stop();
-            release.countDown();
+            stalling.release();
         }
         CaptureStats stats = capture.stats();
         assertEquals(101, collector.size(), stats::toString);
