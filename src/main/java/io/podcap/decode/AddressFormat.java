@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
  */
 final class AddressFormat {
     private static final byte[] DIGITS = "0123456789abcdef".getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] MAPPED = "::ffff:".getBytes(StandardCharsets.ISO_8859_1);
     private static final int IPV4_MAX = 15;
     private static final int IPV6_MAX = 45; // ::ffff: and a dotted quad is the longest
 
@@ -63,10 +64,8 @@ final class AddressFormat {
     private static int putIpv6(byte[] b, int at, long hi, long lo) {
         if (hi == 0 && (lo >>> 32) == 0xffffL) {
             // IPv4-mapped: RFC 5952 section 5 keeps the dotted quad
-            for (byte c : "::ffff:".getBytes(StandardCharsets.ISO_8859_1)) {
-                b[at++] = c;
-            }
-            return putIpv4(b, at, (int) lo);
+            System.arraycopy(MAPPED, 0, b, at, MAPPED.length);
+            return putIpv4(b, at + MAPPED.length, (int) lo);
         }
         int bestStart = -1;
         int bestLen = 1;
