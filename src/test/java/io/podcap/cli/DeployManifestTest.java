@@ -127,5 +127,6 @@ class DeployManifestTest {
                 .replaceAll("(?s).*?<artifactId>podcap</artifactId>\\s*<version>([^<]+)</version>.*", "$1");
         assertTrue(dockerfile.contains("/target/podcap-" + version + "-cli.jar "), "the shaded jar of " + version);
         assertTrue(dockerfile.contains("libpcap0.8") && dockerfile.contains("-Dpodcap.native.dir=/tmp"));
+        assertTrue(dockerfile.contains("ENTRYPOINT [\"/opt/podcap/podcap\"]"), "the launcher, with its JVM options");
     }
 }
