@@ -19,13 +19,13 @@ final class FlowJson {
     private long minute = Long.MIN_VALUE;
     private String minutePrefix; // "2026-12-03T04:07:" of that minute
 
-    void append(StringBuilder b, FlowRecord r, boolean snapshot) {
+    void append(LineBuffer b, FlowRecord r, boolean snapshot) {
         b.append("{\"proto\":");
         string(b, FlowPrinter.proto(r.protocol()));
         b.append(",\"client\":\"");
-        r.appendClient(b); // addresses and ports: nothing to escape
+        FlowPrinter.client(b, r); // addresses and ports: nothing to escape
         b.append("\",\"server\":\"");
-        r.appendServer(b);
+        FlowPrinter.server(b, r);
         b.append("\",\"first_ts\":\"");
         instant(b, r.firstTimestampNanos());
         b.append("\",\"last_ts\":\"");
@@ -40,7 +40,7 @@ final class FlowJson {
         string(b, r.end().label());
         b.append(",\"handshake_rtt_ms\":");
         if (r.handshakeRttNanos() >= 0) {
-            b.append(r.handshakeRttNanos() / 1e6);
+            b.append(Double.toString(r.handshakeRttNanos() / 1e6));
         } else {
             b.append("null");
         }
@@ -68,27 +68,35 @@ final class FlowJson {
         SourceRole role = ProbeFlags.role(r.flags());
         b.append("],\"source_role\":");
         string(b, role == null ? null : role.label());
-        b.append(",\"probe\":").append(ProbeFlags.isProbe(r.flags()));
+        b.append(",\"probe\":").append(ProbeFlags.isProbe(r.flags()) ? "true" : "false");
         if (snapshot) {
             b.append(",\"snapshot\":true");
         }
         b.append('}');
     }
 
-    private static void side(StringBuilder b, Side side) {
+    private static void side(LineBuffer b, Side side) {
         string(b, side == null ? null : side.label());
     }
 
-    /** A JSON string, or null: quote, backslash and control characters escaped, the rest as is. */
-    static void string(StringBuilder b, String s) {
+    /** A JSON string, or null: quote, backslash and control characters escaped, the rest as is (in UTF-8). */
+    static void string(LineBuffer b, String s) {
         if (s == null) {
             b.append("null");
             return;
         }
         b.append('"');
-        for (int i = 0; i < s.length(); i++) {
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
-            if (c == '"' || c == '\\') {
+            if (c >= 0x80) { // a run of non-ASCII characters, encoded together (a surrogate pair stays whole)
+                int end = i + 1;
+                while (end < n && s.charAt(end) >= 0x80) {
+                    end++;
+                }
+                b.utf8(s, i, end);
+                i = end - 1;
+            } else if (c == '"' || c == '\\') {
                 b.append('\\').append(c);
             } else if (c >= 0x20) {
                 b.append(c);
@@ -110,7 +118,7 @@ final class FlowJson {
     }
 
     /** As {@link Instant#toString()}: the minute's text made once a minute, then seconds and 0, 3, 6 or 9 digits. */
-    void instant(StringBuilder b, long epochNanos) {
+    void instant(LineBuffer b, long epochNanos) {
         long seconds = Math.floorDiv(epochNanos, 1_000_000_000L);
         int nanos = (int) Math.floorMod(epochNanos, 1_000_000_000L);
         long m = Math.floorDiv(seconds, 60);

@@ -17,9 +17,9 @@ final class FlowPrinter {
     private final boolean json;
     private boolean headerPrinted;
     private static final String[] PROTO_NAMES = new String[256]; // lower case, made on first use
-    private final StringBuilder row = new StringBuilder(256);
+    private static final int WRITE_AT = 1 << 15;
+    private final LineBuffer lines = new LineBuffer(); // lines not yet written: out in writes of about WRITE_AT
     private final FlowJson jsonWriter = new FlowJson();
-    private byte[] bytes = new byte[256];
 
     /** Output reaches the reader at {@link #flush()}: live, the command flushes a few times a second. */
     FlowPrinter(PrintStream out, boolean json) {
@@ -28,6 +28,7 @@ final class FlowPrinter {
     }
 
     synchronized void flush() {
+        drain();
         out.flush();
     }
 
@@ -37,19 +38,19 @@ final class FlowPrinter {
             return;
         }
         if (!headerPrinted) {
+            drain();
             out.printf(ROW, "PROTO", "CLIENT", "SERVER", "ROLE", "STATE", "END", "C2S_PKT", "C2S_BYTES",
                     "S2C_PKT", "S2C_BYTES", "RTT_MS", "DETAILS");
             headerPrinted = true;
         }
         // By hand into bytes, not printf and a PrintStream's encoder: a busy node ends thousands of flows a second.
-        StringBuilder b = row;
-        b.setLength(0);
+        LineBuffer b = lines;
         left(b, proto(r.protocol()), 5);
         int at = b.length();
-        r.appendClient(b);
+        client(b, r);
         padFrom(b, at, 24);
         at = b.length();
-        r.appendServer(b);
+        server(b, r);
         padFrom(b, at, 24);
         left(b, role(r), 10);
         left(b, r.state().label(), 12);
@@ -60,63 +61,59 @@ final class FlowPrinter {
         right(b, r.s2cBytes(), 9);
         long rtt = r.handshakeRttNanos();
         if (rtt < 0) {
-            pad(b, 7);
-            b.append("- ");
+            b.repeat(' ', 7).append("- ");
         } else {
             long micros = (rtt + 500) / 1000; // as %.3f prints milliseconds
-            pad(b, 8 - digits(micros / 1000) - 4);
-            b.append(micros / 1000).append('.');
-            pad(b, 3 - digits(micros % 1000), '0');
-            b.append(micros % 1000).append(' ');
+            b.repeat(' ', 8 - digits(micros / 1000) - 4).append(micros / 1000).append('.');
+            b.repeat('0', 3 - digits(micros % 1000)).append(micros % 1000).append(' ');
         }
         b.append(' ');
         details(b, r);
-        b.append('\n');
-        write(b);
+        endLine();
     }
 
     private void printJson(FlowRecord r, boolean snapshot) {
-        row.setLength(0);
-        jsonWriter.append(row, r, snapshot);
-        write(row.append('\n'));
+        jsonWriter.append(lines, r, snapshot);
+        endLine();
     }
 
-    /** {@code b} as bytes: ASCII as is (nearly always), anything else through the stream's UTF-8 encoder. */
-    private void write(StringBuilder b) {
-        int n = b.length();
-        if (bytes.length < n) {
-            bytes = new byte[Math.max(n, 2 * bytes.length)];
+    private void endLine() {
+        lines.append('\n');
+        if (lines.length() >= WRITE_AT) {
+            drain();
         }
-        for (int i = 0; i < n; i++) {
-            char c = b.charAt(i);
-            if (c >= 0x80) {
-                out.append(b);
-                return;
-            }
-            bytes[i] = (byte) c;
-        }
-        out.write(bytes, 0, n);
     }
 
-    private static void left(StringBuilder b, String s, int width) {
+    private void drain() {
+        lines.writeTo(out);
+        lines.clear();
+    }
+
+    /** The client's {@code ip:port}, {@code [v6]:port}, or bare address, as {@link FlowRecord#client()}. */
+    static LineBuffer client(LineBuffer b, FlowRecord r) {
+        return endpoint(b, r.ipVersion(), r.clientAddress(), r.clientPort());
+    }
+
+    static LineBuffer server(LineBuffer b, FlowRecord r) {
+        return endpoint(b, r.ipVersion(), r.serverAddress(), r.serverPort());
+    }
+
+    private static LineBuffer endpoint(LineBuffer b, int ipVersion, String address, int port) {
+        if (port < 0) {
+            return b.append(address);
+        }
+        return ipVersion == 6 ? b.append('[').append(address).append("]:").append(port)
+                : b.append(address).append(':').append(port);
+    }
+
+    private static void left(LineBuffer b, String s, int width) {
         int at = b.length();
         b.append(s);
         padFrom(b, at, width);
     }
 
-    private static void right(StringBuilder b, long n, int width) {
-        pad(b, width - digits(n));
-        b.append(n).append(' ');
-    }
-
-    private static void pad(StringBuilder b, int n) {
-        pad(b, n, ' ');
-    }
-
-    private static void pad(StringBuilder b, int n, char c) {
-        for (int i = 0; i < n; i++) {
-            b.append(c);
-        }
+    private static void right(LineBuffer b, long n, int width) {
+        b.repeat(' ', width - digits(n)).append(n).append(' ');
     }
 
     /** Decimal digits of a count (0 or more). */
@@ -128,10 +125,9 @@ final class FlowPrinter {
         return d;
     }
 
-    /** Left-aligns in {@code width} what was appended to {@code b} from {@code at} on, then a space. */
-    private static void padFrom(StringBuilder b, int at, int width) {
-        pad(b, width - (b.length() - at));
-        b.append(' ');
+    /** Left-aligns in {@code width} what was appended to {@code b} from {@code at} on (ASCII), then a space. */
+    private static void padFrom(LineBuffer b, int at, int width) {
+        b.repeat(' ', width - (b.length() - at)).append(' ');
     }
 
     /** A periodic snapshot of the live flows. */
@@ -141,43 +137,45 @@ final class FlowPrinter {
                 printJson(r, true);
             }
         } else {
+            drain();
             out.printf("-- %s: %d live flows%n", Instant.ofEpochSecond(0, nowNanos), live.size());
             headerPrinted = false;
             live.forEach(this::print);
+            drain();
             out.println("--");
         }
-        out.flush();
+        flush();
     }
 
-    private static void details(StringBuilder sb, FlowRecord r) {
+    private static void details(LineBuffer b, FlowRecord r) {
         if (!r.problems().isEmpty()) {
-            sb.append("! ");
+            b.append("! ");
             for (int i = 0; i < r.problems().size(); i++) {
-                sb.append(i == 0 ? "" : ",").append(r.problems().get(i).label());
+                b.append(i == 0 ? "" : ",").append(r.problems().get(i).label());
             }
-            sb.append("  ");
+            b.append("  ");
         }
         if (r.synRetransmits() > 0) {
-            sb.append("syn_retx=").append(r.synRetransmits()).append(' ');
+            b.append("syn_retx=").append(r.synRetransmits()).append(' ');
         }
         if (r.retransmits() > 0) {
-            sb.append("retx=").append(r.retransmits()).append(' ');
+            b.append("retx=").append(r.retransmits()).append(' ');
         }
         if (r.zeroWindow() > 0) {
-            sb.append("zero_window=").append(r.zeroWindow()).append(' ');
+            b.append("zero_window=").append(r.zeroWindow()).append(' ');
         }
         if (r.rstFrom() != null) {
-            sb.append("rst_from=").append(r.rstFrom().label()).append(' ');
+            b.append("rst_from=").append(r.rstFrom().label()).append(' ');
         }
         if (r.finFrom() != null) {
-            sb.append("fin_from=").append(r.finFrom().label()).append(' ');
+            b.append("fin_from=").append(r.finFrom().label()).append(' ');
         }
-        sb.append(r.iface());
+        b.utf8(r.iface());
         if (r.netns() != null) {
-            sb.append('@').append(r.netns());
+            b.append('@').utf8(r.netns());
         }
         if (r.httpRequest() != null) {
-            sb.append("  \"").append(r.httpRequest()).append('"');
+            b.append("  \"").utf8(r.httpRequest()).append('"');
         }
     }
 

@@ -33,31 +33,21 @@ public record FlowRecord(int protocol, int ipVersion, String clientAddress, int 
 
     /** {@code ip:port}, {@code [v6]:port}, or the bare address for protocols without ports. */
     public String client() {
-        return appendClient(new StringBuilder(48)).toString();
+        return endpoint(clientAddress, clientPort);
     }
 
     public String server() {
-        return appendServer(new StringBuilder(48)).toString();
-    }
-
-    /** {@link #client()} appended to {@code sb}, for printers that build a line without the intermediate String. */
-    public StringBuilder appendClient(StringBuilder sb) {
-        return endpoint(sb, clientAddress, clientPort);
-    }
-
-    public StringBuilder appendServer(StringBuilder sb) {
-        return endpoint(sb, serverAddress, serverPort);
+        return endpoint(serverAddress, serverPort);
     }
 
     public boolean hasProblem(FlowProblem p) {
         return problems.contains(p);
     }
 
-    private StringBuilder endpoint(StringBuilder sb, String address, int port) {
+    private String endpoint(String address, int port) {
         if (port < 0) {
-            return sb.append(address);
+            return address;
         }
-        return ipVersion == 6 ? sb.append('[').append(address).append("]:").append(port)
-                : sb.append(address).append(':').append(port);
+        return ipVersion == 6 ? "[" + address + "]:" + port : address + ":" + port;
     }
 }

@@ -70,9 +70,9 @@ class FlowJsonTest {
     }
 
     private static String ours(FlowJson json, FlowRecord r, boolean snapshot) {
-        StringBuilder b = new StringBuilder();
+        LineBuffer b = new LineBuffer();
         json.append(b, r, snapshot);
-        return b.toString();
+        return b.toString(); // from its UTF-8 bytes
     }
 
     private static FlowRecord record(long first, long last, long rtt, String iface, String netns, String http,
@@ -90,7 +90,7 @@ class FlowJsonTest {
         for (long t : times) {
             records.add(record(t, t + 7_000, 1_234_567, "eth0", "pod default/web", null, List.of(), 0, null));
         }
-        records.add(record(0, 0, 50, "if\"\\\n\r\t\b\f\u0001\u001f", "netns:ü 中", "GET /a?\"b\" HTTP/1.1",
+        records.add(record(0, 0, 50, "if\"\\\n\r\t\b\f\u0001\u001f", "netns:ü 中 \uD834\uDD1E", "GET /a?\"b\" HTTP/1.1",
                 List.of(FlowProblem.RESET_BY_SERVER, FlowProblem.RETRANSMISSIONS), 0, Side.SERVER));
         records.add(new FlowRecord(1, 6, "fd00::1", -1, "fd00::2", -1, 5, 6, 1, 98, 0, 0, FlowState.ACTIVE,
                 FlowEnd.TIMEOUT, -1, 0, 0, null, Side.BOTH, 2, "eth0", null, null, List.of(), 0));
