@@ -8,7 +8,13 @@ import io.podcap.flow.FlowTable;
 import io.podcap.pcap.PcapReader;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -68,19 +74,26 @@ public final class FlowsBench {
         long packets = table.packets;
         Result cli = best(runs, () -> timed(packets, command(System.getProperty("podcap.cli"), "flows", "--read",
                 file.toString(), "--json")));
-        // the command's fixed cost: the same command on a file of no packets (the 24-byte header of the classic pcap)
+        // What the command costs on top of its packets, two ways: the same command on a file of no packets (JVM
+        // start-up), and against its run on the file's first half (start-up and the JIT's warm-up: the difference
+        // of the two runs is what the second half of the packets cost, once the code is compiled)
         Path empty = Files.createTempFile("podcap-empty", ".pcap");
+        Path half = Files.createTempFile("podcap-half", ".pcap");
         Result startup;
+        Result cliHalf;
         try {
-            try (InputStream in = Files.newInputStream(file)) {
-                Files.write(empty, in.readNBytes(24));
-            }
+            long halfPackets = firstPackets(file, packets / 2, empty, half);
             startup = best(runs, () -> timed(0, command(System.getProperty("podcap.cli"), "flows", "--read",
                     empty.toString(), "--json")));
+            cliHalf = best(runs, () -> timed(halfPackets, command(System.getProperty("podcap.cli"), "flows",
+                    "--read", half.toString(), "--json")));
         } finally {
             Files.delete(empty);
+            Files.delete(half);
         }
         Result afterStartup = new Result(packets, cli.nanos - startup.nanos, -1, Double.NaN);
+        Result margin = new Result(packets - cliHalf.packets, cli.nanos - cliHalf.nanos, -1, Double.NaN);
+        double fixedSeconds = (cli.nanos - packets / margin.rate() * 1e9) / 1e9;
         Result pcap4j = best(runs, () -> pcap4j(file));
         Result tshark = timed(packets, List.of("tshark", "-q", "-n", "-r", file.toString(), "-z", "conv,tcp"));
         System.out.printf(Locale.ROOT, "flows from %s: %,d packets, best of %d (tcpdump and the table: of %d; "
@@ -91,8 +104,15 @@ public final class FlowsBench {
         row("tcpdump -r FILE -w /dev/null", tcpdump, table);
         row("pcap4j + HashMap of flows", pcap4j, table);
         row("tshark -q -z conv,tcp", tshark, table);
-        System.out.printf(Locale.ROOT, "podcap flows --read start-up (the command on a file of no packets): %.2f s;"
-                + " after it, %.2fx tcpdump's rate%n", startup.nanos / 1e9, afterStartup.rate() / tcpdump.rate());
+        System.out.printf(Locale.ROOT, "podcap flows --read: %.2fx tcpdump's rate on this file; start-up (the command "
+                + "on a file of no packets) %.2f s; per packet past the first half %.0f pkt/s, %.2fx tcpdump's rate, "
+                + "so a fixed %.2f s (start-up, JIT warm-up, the flows left at the end)%n", cli.rate() / tcpdump.rate(),
+                startup.nanos / 1e9, margin.rate(), margin.rate() / tcpdump.rate(), fixedSeconds);
+        // fixed + n / marginRate = n / tcpdumpRate
+        double gainPerPacket = 1 / tcpdump.rate() - 1 / margin.rate();
+        System.out.println(gainPerPacket <= 0 ? "  past its fixed cost the command is not faster than tcpdump"
+                : String.format(Locale.ROOT, "  so on a file like this one it overtakes tcpdump from about %.1f "
+                + "million packets on", fixedSeconds / gainPerPacket / 1e6));
         Arrays.sort(ratios);
         System.out.printf(Locale.ROOT, "podcap FlowTable / tcpdump, %d back-to-back pairs: median %.2fx (%.2fx to "
                 + "%.2fx)%n", pairs, ratios[pairs / 2], ratios[0], ratios[pairs - 1]);
@@ -165,6 +185,32 @@ public final class FlowsBench {
             counts[1] += p.length();
         });
         return new Result(packets, System.nanoTime() - start, flows.size(), Double.NaN);
+    }
+
+    /**
+     * Writes the classic pcap {@code file}'s header alone to {@code empty}, and its header and first {@code n} packets
+     * to {@code prefix}; returns how many it wrote (fewer if the file has fewer).
+     */
+    private static long firstPackets(Path file, long n, Path empty, Path prefix) throws IOException {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 20);
+             OutputStream out = new BufferedOutputStream(Files.newOutputStream(prefix), 1 << 20)) {
+            byte[] header = in.readNBytes(24);
+            Files.write(empty, header);
+            out.write(header);
+            int magic = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN).getInt(0);
+            ByteOrder order = magic == 0xa1b2c3d4 || magic == 0xa1b23c4d ? ByteOrder.LITTLE_ENDIAN
+                    : ByteOrder.BIG_ENDIAN;
+            long written = 0;
+            for (; written < n; written++) {
+                byte[] record = in.readNBytes(16);
+                if (record.length < 16) {
+                    break;
+                }
+                out.write(record);
+                out.write(in.readNBytes(ByteBuffer.wrap(record).order(order).getInt(8)));
+            }
+            return written;
+        }
     }
 
     private static List<String> command(String prefix, String... args) {
