@@ -23,9 +23,9 @@ final class FlowJson {
         b.append("{\"proto\":");
         string(b, FlowPrinter.proto(r.protocol()));
         b.append(",\"client\":\"");
-        FlowPrinter.client(b, r); // addresses and ports: nothing to escape
+        b.append(r.client()); // addresses and ports: nothing to escape
         b.append("\",\"server\":\"");
-        FlowPrinter.server(b, r);
+        b.append(r.server());
         b.append("\",\"first_ts\":\"");
         instant(b, r.firstTimestampNanos());
         b.append("\",\"last_ts\":\"");

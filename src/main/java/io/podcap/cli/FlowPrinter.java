@@ -46,12 +46,8 @@ final class FlowPrinter {
         // By hand into bytes, not printf and a PrintStream's encoder: a busy node ends thousands of flows a second.
         LineBuffer b = lines;
         left(b, proto(r.protocol()), 5);
-        int at = b.length();
-        client(b, r);
-        padFrom(b, at, 24);
-        at = b.length();
-        server(b, r);
-        padFrom(b, at, 24);
+        left(b, r.client(), 24);
+        left(b, r.server(), 24);
         left(b, role(r), 10);
         left(b, r.state().label(), 12);
         left(b, r.end().label(), 8);
@@ -87,23 +83,6 @@ final class FlowPrinter {
     private void drain() {
         lines.writeTo(out);
         lines.clear();
-    }
-
-    /** The client's {@code ip:port}, {@code [v6]:port}, or bare address, as {@link FlowRecord#client()}. */
-    static LineBuffer client(LineBuffer b, FlowRecord r) {
-        return endpoint(b, r.ipVersion(), r.clientAddress(), r.clientPort());
-    }
-
-    static LineBuffer server(LineBuffer b, FlowRecord r) {
-        return endpoint(b, r.ipVersion(), r.serverAddress(), r.serverPort());
-    }
-
-    private static LineBuffer endpoint(LineBuffer b, int ipVersion, String address, int port) {
-        if (port < 0) {
-            return b.append(address);
-        }
-        return ipVersion == 6 ? b.append('[').append(address).append("]:").append(port)
-                : b.append(address).append(':').append(port);
     }
 
     private static void left(LineBuffer b, String s, int width) {
