@@ -68,25 +68,24 @@ final class FlowsCommand implements Callable<Integer> {
         // stdout without autoflush: flows go out in large writes (live: at least every 200 ms, not one per flow)
         PrintStream stdout = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out),
                 1 << 16), false, StandardCharsets.UTF_8);
-        FlowPrinter printer = new FlowPrinter(stdout, json);
-        FlowTable table = pipeline(printer, input == null);
         if (input == null) {
-            WarmUp.run(pipeline(new FlowPrinter(WarmUp.NOWHERE, json), false));
+            try (FlowPrintThread nowhere = new FlowPrintThread(new FlowPrinter(WarmUp.NOWHERE, json))) {
+                WarmUp.run(pipeline(nowhere, false));
+            }
         }
-        try {
+        try (FlowPrintThread printer = new FlowPrintThread(new FlowPrinter(stdout, json))) {
+            FlowTable table = pipeline(printer, input == null);
             if (input != null) {
                 read(table, printer);
             } else {
                 live(table, printer);
             }
-        } finally {
-            printer.flush();
         }
         return 0;
     }
 
     /** The table, its probe detector and the printing of ended flows; node addresses looked up when live. */
-    private FlowTable pipeline(FlowPrinter printer, boolean live) {
+    private FlowTable pipeline(FlowPrintThread printer, boolean live) {
         FlowTable table = FlowTable.builder().capacity(capacity).build();
         // first, so that a flow's probe mark and client role are set before it is printed
         ProbeDetector.builder().roles(addresses.roles(live, targets)).build(table);
@@ -101,18 +100,18 @@ final class FlowsCommand implements Callable<Integer> {
         return table;
     }
 
-    private void read(FlowTable table, FlowPrinter printer) throws Exception {
+    private void read(FlowTable table, FlowPrintThread printer) throws Exception {
         try (PcapReader reader = PcapReader.open(input)) {
             PacketHandler handler = packets.filtered(table.batched());
             long read = reader.readAll(handler);
             table.endAll();
-            printer.flush();
+            printer.close(); // the flows out before the summary
             err.printf(Locale.ROOT, "%,d packets read from %s (%s); %s%n", read, input, reader.format(),
                     describe(table.stats()));
         }
     }
 
-    private void live(FlowTable table, FlowPrinter printer) throws Exception {
+    private void live(FlowTable table, FlowPrintThread printer) throws Exception {
         long every = interval > 0 ? (long) (interval * 1e9) : Long.MAX_VALUE;
         long[] next = {interval > 0 ? System.currentTimeMillis() * 1_000_000L + every : Long.MAX_VALUE};
         StatsSnapshot<FlowTableStats> stats = new StatsSnapshot<>(table::stats);
@@ -127,7 +126,7 @@ final class FlowsCommand implements Callable<Integer> {
             }
         }, () -> {
             table.endAll();
-            printer.flush();
+            printer.close();
         }, () -> describe(table.stats()));
     }
 

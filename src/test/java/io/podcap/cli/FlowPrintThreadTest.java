@@ -1,0 +1,102 @@
+package io.podcap.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.podcap.flow.FlowEnd;
+import io.podcap.flow.FlowRecord;
+import io.podcap.flow.FlowState;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Flow lines printed on the printer's thread: all of them, in order, snapshots in place, failures reported. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class FlowPrintThreadTest {
+    private static FlowRecord udp(int port, FlowState state) {
+        return new FlowRecord(17, 4, "10.0.0.1", port, "10.0.0.2", 53, 1_000_000_000L, 2_000_000_000L, 1, 80, 1, 120,
+                state, FlowEnd.TIMEOUT, -1, 0, 0, null, null, 0, "eth0", "netns:a", null, List.of(), 0);
+    }
+
+    private static List<String> ports(String output) {
+        List<String> ports = new ArrayList<>();
+        for (String line : output.split("\n")) {
+            int at = line.indexOf("\"client\":\"10.0.0.1:");
+            if (at >= 0) {
+                ports.add(line.substring(at + 19, line.indexOf('"', at + 19)) + (line.contains("snapshot") ? "s" : ""));
+            }
+        }
+        return ports;
+    }
+
+    @Test
+    void printsEveryRecordInOrderWithSnapshotsWhereTheyWereTaken() {
+        // an output slower than the producer, so that the queue fills and the producer waits
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        OutputStream slow = new OutputStream() {
+            @Override
+            public void write(int b) {
+                bytes.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                bytes.write(b, off, len);
+            }
+        };
+        List<String> expected = new ArrayList<>();
+        try (FlowPrintThread printer = new FlowPrintThread(new FlowPrinter(new PrintStream(slow, false,
+                StandardCharsets.UTF_8), true))) {
+            for (int port = 1; port <= 20_000; port++) {
+                printer.print(udp(port, FlowState.CLOSED));
+                expected.add(Integer.toString(port));
+                if (port == 300 || port == 5_000) { // in the middle of a batch
+                    printer.snapshot(List.of(udp(60_000 + port, FlowState.ACTIVE)), 3_000_000_000L);
+                    expected.add((60_000 + port) + "s");
+                    printer.flush();
+                }
+            }
+        }
+        List<String> printed = ports(bytes.toString(StandardCharsets.UTF_8));
+        int i = 0;
+        while (i < Math.min(expected.size(), printed.size()) && expected.get(i).equals(printed.get(i))) {
+            i++;
+        }
+        assertEquals(expected.size(), i, "line " + i + " of " + printed.size() + ": expected flow "
+                + (i < expected.size() ? expected.get(i) : "none") + ", printed "
+                + (i < printed.size() ? printed.get(i) : "none"));
+        assertEquals(expected.size(), printed.size());
+    }
+
+    @Test
+    void aFailureOnThePrintersThreadReachesTheCallerWhichNeverWaitsForever() {
+        PrintStream failing = new PrintStream(OutputStream.nullOutputStream()) {
+            @Override
+            public void write(byte[] b, int off, int len) {
+                throw new IllegalArgumentException("no room for lines");
+            }
+        };
+        FlowPrintThread printer = new FlowPrintThread(new FlowPrinter(failing, true));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> {
+            try (printer) {
+                for (int i = 0; i < 1_000_000; i++) { // more batches than the queue holds: the thread keeps taking them
+                    printer.print(udp(i & 0xffff, FlowState.CLOSED));
+                }
+            }
+        });
+        assertEquals("printing flows failed: no room for lines", e.getMessage());
+        printer.close(); // once is enough
+    }
+}
