@@ -9,7 +9,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 
-/** Prints flow records: a human table (problems marked with {@code !}) or one JSON object per line. */
+/**
+ * Prints flow records: a human table (problems marked with {@code !}) or one JSON object per line. Not thread-safe: the
+ * command calls it from its {@link FlowPrintThread}.
+ */
 final class FlowPrinter {
     private static final String ROW = "%-5s %-24s %-24s %-10s %-12s %-8s %7s %9s %7s %9s %8s  %s%n";
 
@@ -27,12 +30,12 @@ final class FlowPrinter {
         this.json = json;
     }
 
-    synchronized void flush() {
+    void flush() {
         drain();
         out.flush();
     }
 
-    synchronized void print(FlowRecord r) {
+    void print(FlowRecord r) {
         if (json) {
             printJson(r, false);
             return;
@@ -110,7 +113,7 @@ final class FlowPrinter {
     }
 
     /** A periodic snapshot of the live flows. */
-    synchronized void snapshot(List<FlowRecord> live, long nowNanos) {
+    void snapshot(List<FlowRecord> live, long nowNanos) {
         if (json) {
             for (FlowRecord r : live) {
                 printJson(r, true);
