@@ -72,54 +72,78 @@ public final class FlowsBench {
             tcpdump = tcpdump == null || d.nanos < tcpdump.nanos ? d : tcpdump;
         }
         long packets = table.packets;
-        Result cli = best(runs, () -> timed(packets, command(System.getProperty("podcap.cli"), "flows", "--read",
-                file.toString(), "--json")));
-        // What the command costs on top of its packets, two ways: the same command on a file of no packets (JVM
-        // start-up), and against its run on the file's first half (start-up and the JIT's warm-up: the difference
-        // of the two runs is what the second half of the packets cost, once the code is compiled)
+        // The command, in rounds back to back with tcpdump (the median of the rounds' ratios), and what it costs on
+        // top of its packets, two ways: the command on a file of no packets (JVM start-up), and against its run on
+        // the file's first half in the same round (start-up and the JIT's warm-up: the difference of the two runs is
+        // what the second half of the packets cost, once the code is compiled; the median of the rounds')
         Path empty = Files.createTempFile("podcap-empty", ".pcap");
         Path half = Files.createTempFile("podcap-half", ".pcap");
+        String cliPrefix = System.getProperty("podcap.cli");
+        Result cli = null;
         Result startup;
-        Result cliHalf;
+        double[] cliRatios = new double[pairs];
+        double[] cliNanos = new double[pairs];
+        double[] secondHalfNanos = new double[pairs];
+        long halfPackets;
         try {
-            long halfPackets = firstPackets(file, packets / 2, empty, half);
-            startup = best(runs, () -> timed(0, command(System.getProperty("podcap.cli"), "flows", "--read",
-                    empty.toString(), "--json")));
-            cliHalf = best(runs, () -> timed(halfPackets, command(System.getProperty("podcap.cli"), "flows",
-                    "--read", half.toString(), "--json")));
+            halfPackets = firstPackets(file, packets / 2, empty, half);
+            startup = best(runs, () -> timed(0, command(cliPrefix, "flows", "--read", empty.toString(), "--json")));
+            for (int i = 0; i < pairs; i++) {
+                Result c = timed(packets, command(cliPrefix, "flows", "--read", file.toString(), "--json"));
+                Result h = timed(halfPackets, command(cliPrefix, "flows", "--read", half.toString(), "--json"));
+                Result d = timed(packets, tcpdumpCommand);
+                cliRatios[i] = c.rate() / d.rate();
+                cliNanos[i] = c.nanos;
+                secondHalfNanos[i] = c.nanos - h.nanos;
+                cli = cli == null || c.nanos < cli.nanos ? c : cli;
+            }
         } finally {
             Files.delete(empty);
             Files.delete(half);
         }
         Result afterStartup = new Result(packets, cli.nanos - startup.nanos, -1, Double.NaN);
-        Result margin = new Result(packets - cliHalf.packets, cli.nanos - cliHalf.nanos, -1, Double.NaN);
-        double fixedSeconds = (cli.nanos - packets / margin.rate() * 1e9) / 1e9;
+        double marginRate = (packets - halfPackets) * 1e9 / median(secondHalfNanos);
+        double fixedSeconds = (median(cliNanos) - packets / marginRate * 1e9) / 1e9;
         Result pcap4j = best(runs, () -> pcap4j(file));
         Result tshark = timed(packets, List.of("tshark", "-q", "-n", "-r", file.toString(), "-z", "conv,tcp"));
-        System.out.printf(Locale.ROOT, "flows from %s: %,d packets, best of %d (tcpdump and the table: of %d; "
-                + "tshark: one run)%n", file, packets, runs, pairs);
+        System.out.printf(Locale.ROOT, "flows from %s: %,d packets, best of %d (tcpdump, the table and the "
+                + "command: of %d; tshark: one run)%n", file, packets, runs, pairs);
         row("podcap FlowTable (in-process)", table, table);
         row("podcap flows --read --json (command)", cli, table);
         row("  the same, less its start-up", afterStartup, table);
         row("tcpdump -r FILE -w /dev/null", tcpdump, table);
         row("pcap4j + HashMap of flows", pcap4j, table);
         row("tshark -q -z conv,tcp", tshark, table);
-        System.out.printf(Locale.ROOT, "podcap flows --read: %.2fx tcpdump's rate on this file; start-up (the command "
-                + "on a file of no packets) %.2f s; per packet past the first half %.0f pkt/s, %.2fx tcpdump's rate, "
-                + "so a fixed %.2f s (start-up, JIT warm-up, the flows left at the end)%n", cli.rate() / tcpdump.rate(),
-                startup.nanos / 1e9, margin.rate(), margin.rate() / tcpdump.rate(), fixedSeconds);
+        System.out.printf(Locale.ROOT, "podcap flows --read / tcpdump, %d back-to-back rounds: median %.2fx (%.2fx to "
+                + "%.2fx); start-up (the command on a file of no packets) %.2f s; per packet past the first half %.0f "
+                + "pkt/s, %.2fx tcpdump's best rate, so a fixed %.2f s (start-up, JIT warm-up, the flows left at the "
+                + "end)%n", pairs, median(cliRatios), min(cliRatios), max(cliRatios), startup.nanos / 1e9, marginRate,
+                marginRate / tcpdump.rate(), fixedSeconds);
         // fixed + n / marginRate = n / tcpdumpRate
-        double gainPerPacket = 1 / tcpdump.rate() - 1 / margin.rate();
+        double gainPerPacket = 1 / tcpdump.rate() - 1 / marginRate;
         System.out.println(gainPerPacket <= 0 ? "  past its fixed cost the command is not faster than tcpdump"
                 : String.format(Locale.ROOT, "  so on a file like this one it overtakes tcpdump from about %.1f "
                 + "million packets on", fixedSeconds / gainPerPacket / 1e6));
-        Arrays.sort(ratios);
         System.out.printf(Locale.ROOT, "podcap FlowTable / tcpdump, %d back-to-back pairs: median %.2fx (%.2fx to "
-                + "%.2fx)%n", pairs, ratios[pairs / 2], ratios[0], ratios[pairs - 1]);
+                + "%.2fx)%n", pairs, median(ratios), min(ratios), max(ratios));
         System.out.printf(Locale.ROOT, "flows: podcap %,d, pcap4j HashMap %,d (podcap also splits a port reused "
                 + "after a close); podcap allocation per packet: %.4f bytes%n", table.flows, pcap4j.flows,
                 table.allocatedPerPacket);
         memory(1_000_000);
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    private static double min(double[] values) {
+        return Arrays.stream(values).min().orElseThrow();
+    }
+
+    private static double max(double[] values) {
+        return Arrays.stream(values).max().orElseThrow();
     }
 
     private static void row(String name, Result r, Result podcap) {
