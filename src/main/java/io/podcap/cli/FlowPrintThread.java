@@ -6,10 +6,11 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 
 /**
- * Prints flow records on a thread of its own, beside the table's work instead of in it: formatting a flow's line
- * costs a microsecond and more, a fifth of {@code flows --read} on a node's file. Records cross in batches, one
- * hand-off per {@value #BATCH} flows; when {@value #QUEUED} batches wait, the table waits too, so nothing is dropped.
- * The batches' lists are reused. Calls come from one thread at a time (the live captures' lock sees to that).
+ * Prints flow records on a thread of its own, beside the table's work instead of in it: a flow's line costs over a
+ * microsecond, a sixth of {@code flows --read} on a node's file, and live it would be spent on the thread that keeps
+ * up with the kernel. Records cross in batches, one hand-off per {@value #BATCH} flows; when {@value #QUEUED} batches
+ * wait, the table waits too, so nothing is dropped. The batches' lists are reused. Calls come from one thread at a time
+ * (the live captures' lock sees to that).
  */
 final class FlowPrintThread implements AutoCloseable {
     private static final int BATCH = 256;

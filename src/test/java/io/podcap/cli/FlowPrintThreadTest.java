@@ -2,7 +2,6 @@ package io.podcap.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.podcap.flow.FlowEnd;
 import io.podcap.flow.FlowRecord;
