@@ -21,7 +21,9 @@ final class FlowPrinter {
     private boolean headerPrinted;
     private static final String[] PROTO_NAMES = new String[256]; // lower case, made on first use
     private static final int WRITE_AT = 1 << 15;
-    private final LineBuffer lines = new LineBuffer(); // lines not yet written: out in writes of about WRITE_AT
+    // lines not yet written, out in writes of about WRITE_AT; room for more from the start, as a buffer that grows
+    // while real flows are printed would throw away the printing code compiled during the warm-up
+    private final LineBuffer lines = new LineBuffer(2 * WRITE_AT);
     private final FlowJson jsonWriter = new FlowJson();
 
     /** Output reaches the reader at {@link #flush()}: live, the command flushes a few times a second. */

@@ -8,6 +8,7 @@ import io.podcap.flow.FlowTableStats;
 import io.podcap.metrics.FlowMetrics;
 import io.podcap.metrics.StatsSnapshot;
 import io.podcap.pcap.PcapReader;
+import io.podcap.probe.AddressRoles;
 import io.podcap.probe.ProbeDetector;
 import io.podcap.probe.ProbeFlags;
 import java.io.BufferedOutputStream;
@@ -70,11 +71,11 @@ final class FlowsCommand implements Callable<Integer> {
                 1 << 16), false, StandardCharsets.UTF_8);
         if (input == null) {
             try (FlowPrintThread nowhere = new FlowPrintThread(new FlowPrinter(WarmUp.NOWHERE, json))) {
-                WarmUp.run(pipeline(nowhere, false));
+                WarmUp.run(pipeline(nowhere, WarmUp.ROLES));
             }
         }
         try (FlowPrintThread printer = new FlowPrintThread(new FlowPrinter(stdout, json))) {
-            FlowTable table = pipeline(printer, input == null);
+            FlowTable table = pipeline(printer, addresses.roles(input == null, targets));
             if (input != null) {
                 read(table, printer);
             } else {
@@ -84,11 +85,11 @@ final class FlowsCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The table, its probe detector and the printing of ended flows; node addresses looked up when live. */
-    private FlowTable pipeline(FlowPrintThread printer, boolean live) {
+    /** The table, its probe detector and the printing of ended flows. */
+    private FlowTable pipeline(FlowPrintThread printer, AddressRoles roles) {
         FlowTable table = FlowTable.builder().capacity(capacity).build();
         // first, so that a flow's probe mark and client role are set before it is printed
-        ProbeDetector.builder().roles(addresses.roles(live, targets)).build(table);
+        ProbeDetector.builder().roles(roles).build(table);
         table.addListener(new FlowListener() {
             @Override
             public void onFlowEnd(int slot, FlowRecord r) {

@@ -10,8 +10,17 @@ import java.util.Arrays;
  * the CPU.
  */
 final class LineBuffer {
-    private byte[] bytes = new byte[512];
+    private byte[] bytes;
     private int length;
+
+    LineBuffer() {
+        this(512);
+    }
+
+    /** Room for {@code capacity} bytes before it grows. */
+    LineBuffer(int capacity) {
+        bytes = new byte[capacity];
+    }
 
     LineBuffer clear() {
         length = 0;

@@ -90,7 +90,7 @@ final class ProbesCommand implements Callable<Integer> {
             return 0;
         }
         FlowTable warmUp = FlowTable.builder().capacity(capacity).httpBytes(0).build();
-        detector(addresses.roles(false, targets), new ProbePrinter(WarmUp.NOWHERE, json)).build(warmUp);
+        detector(WarmUp.ROLES, new ProbePrinter(WarmUp.NOWHERE, json)).build(warmUp);
         WarmUp.run(warmUp);
         long every = interval > 0 ? (long) (interval * 1e9) : Long.MAX_VALUE;
         long[] next = {interval > 0 ? System.currentTimeMillis() * 1_000_000L + every : Long.MAX_VALUE};

@@ -21,6 +21,8 @@ public final class AddressRoles {
     private final long[] pods;
     private final String[] podNames;
     private final long[] cidrs; // triples hi, lo, prefix length (of 128)
+    /** Outside the CIDRs: external when they are known, else unknown (set here, not tested per lookup). */
+    private final SourceRole outside;
     private final List<String> text;
 
     private AddressRoles(Builder b) {
@@ -28,6 +30,7 @@ public final class AddressRoles {
         pods = toArray(b.pods);
         podNames = b.podNames.toArray(new String[0]);
         cidrs = b.cidrs.stream().mapToLong(Long::longValue).toArray();
+        outside = cidrs.length == 0 ? SourceRole.UNKNOWN : SourceRole.EXTERNAL;
         text = List.copyOf(b.text);
     }
 
@@ -53,15 +56,12 @@ public final class AddressRoles {
         if (find(pods, hi, lo) >= 0) {
             return SourceRole.POD_LOCAL;
         }
-        if (cidrs.length == 0) {
-            return SourceRole.UNKNOWN;
-        }
         for (int i = 0; i < cidrs.length; i += 3) {
             if (inPrefix(hi, lo, cidrs[i], cidrs[i + 1], (int) cidrs[i + 2])) {
                 return SourceRole.POD_REMOTE;
             }
         }
-        return SourceRole.EXTERNAL;
+        return outside;
     }
 
     /** The name of the local pod with this address, or null. */
