@@ -21,7 +21,10 @@ public final class AddressRoles {
     private final long[] pods;
     private final String[] podNames;
     private final long[] cidrs; // triples hi, lo, prefix length (of 128)
-    /** Outside the CIDRs: external when they are known, else unknown (set here, not tested per lookup). */
+    /**
+     * Outside the CIDRs: external when they are known, else unknown. Decided once, so that a lookup takes the same
+     * branches whatever the node knows: the JIT compiles them during a warm-up with other roles than the capture's.
+     */
     private final SourceRole outside;
     private final List<String> text;
 
