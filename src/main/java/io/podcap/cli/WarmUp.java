@@ -24,8 +24,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * warm-up never takes is compiled as a trap that throws the compiled loop away when real packets take it (then the
  * whole path is compiled again, on the reader's core, while packets wait): so there are also packets that share a
  * timestamp, two packets of a connection in a row, frames with and without don't-fragment, servers on either side of
- * their clients' addresses and one talking to itself, retransmitted SYNs and SYN-ACKs, a request and a response in two
- * segments, a POST with a body longer than a packet's first 128 bytes, TLS and Redis, and new sources coming.
+ * their clients' addresses and one talking to itself, retransmitted SYNs and SYN-ACKs (also a SYN again after the
+ * SYN-ACK), a connection on the ports of one just closed, a request and a response in two segments, a POST with a
+ * body longer than a packet's first 128 bytes, TLS and Redis, and new sources coming.
  */
 final class WarmUp {
     /** How long: on one core, long enough for the compiler to finish the per-packet path of flows and probes. */
@@ -65,6 +66,7 @@ final class WarmUp {
     private final PacketView[] views = new PacketView[BATCH];
     private final int[] step = new int[CONCURRENT];
     private final int[] id = new int[CONCURRENT];
+    private final int[] endpoints = new int[CONCURRENT]; // the connection whose addresses and ports it uses
     private final PacketSource[] sourceOf = new PacketSource[CONCURRENT];
     private PacketSource otherSource = source("warm-up-0");
     private int nextId;
@@ -130,6 +132,7 @@ final class WarmUp {
     /** The next packet of connection {@code c}, built in frame slot {@code i}. */
     private PacketView next(int i, int c) {
         int n = id[c];
+        int a = endpoints[c];
         int s = step[c]++;
         PacketSource source = sourceOf[c]; // before a last packet restarts the connection
         if ((++packets & 3) != 0) { // every fourth packet has the time of the one before
@@ -163,22 +166,23 @@ final class WarmUp {
             long ce = ci + 1 + request.length;
             long se = si + 1 + response.length;
             // the steps of a clean connection; a retransmitted SYN (kind 5) or SYN-ACK (6), or the second segment of
-            // the request (9) or the response (10), is one step more
-            int t = (kind == 5 && s >= 1) || (kind == 6 && s >= 2) || (split && s >= 4) || (splitResponse && s >= 5)
+            // the request (9) or the response (10), is one step more; a SYN and SYN-ACK sent again (8), two more
+            int t = kind == 8 && s >= 2 ? s - 2
+                    : (kind == 5 && s >= 1) || (kind == 6 && s >= 2) || (split && s >= 4) || (splitResponse && s >= 5)
                     ? s - 1 : s;
             len = switch (t) {
-                case 0 -> tcp(base, v6, n, true, 0x02, ci, 0, null, 0, 0);                // SYN
-                case 1 -> tcp(base, v6, n, false, 0x12, si, ci + 1, null, 0, 0);          // SYN-ACK
-                case 2 -> tcp(base, v6, n, true, 0x10, ci + 1, si + 1, null, 0, 0);       // ACK
+                case 0 -> tcp(base, v6, a, true, 0x02, ci, 0, null, 0, 0);                // SYN
+                case 1 -> tcp(base, v6, a, false, 0x12, si, ci + 1, null, 0, 0);          // SYN-ACK
+                case 2 -> tcp(base, v6, a, true, 0x10, ci + 1, si + 1, null, 0, 0);       // ACK
                 case 3 -> split && s == 4
-                        ? tcp(base, v6, n, true, 0x18, ci + 1 + CUT, si + 1, request, CUT, request.length - CUT)
-                        : tcp(base, v6, n, true, 0x18, ci + 1, si + 1, request, 0, split ? CUT : request.length);
+                        ? tcp(base, v6, a, true, 0x18, ci + 1 + CUT, si + 1, request, CUT, request.length - CUT)
+                        : tcp(base, v6, a, true, 0x18, ci + 1, si + 1, request, 0, split ? CUT : request.length);
                 case 4 -> splitResponse && s == 5
-                        ? tcp(base, v6, n, false, 0x18, si + 1 + CUT, ce, response, CUT, response.length - CUT)
-                        : tcp(base, v6, n, false, 0x18, si + 1, ce, response, 0, splitResponse ? CUT : response.length);
-                case 5 -> tcp(base, v6, n, true, reset ? 0x14 : 0x11, ce, se, null, 0, 0); // RST-ACK or FIN-ACK
-                case 6 -> tcp(base, v6, n, false, 0x11, se, ce + 1, null, 0, 0);          // FIN-ACK
-                default -> tcp(base, v6, n, true, 0x10, ce + 1, se + 1, null, 0, 0);      // last ACK
+                        ? tcp(base, v6, a, false, 0x18, si + 1 + CUT, ce, response, CUT, response.length - CUT)
+                        : tcp(base, v6, a, false, 0x18, si + 1, ce, response, 0, splitResponse ? CUT : response.length);
+                case 5 -> tcp(base, v6, a, true, reset ? 0x14 : 0x11, ce, se, null, 0, 0); // RST-ACK or FIN-ACK
+                case 6 -> tcp(base, v6, a, false, 0x11, se, ce + 1, null, 0, 0);          // FIN-ACK
+                default -> tcp(base, v6, a, true, 0x10, ce + 1, se + 1, null, 0, 0);      // last ACK
             };
             if (t == 7 || (reset && t == 5)) {
                 restart(c);
@@ -190,6 +194,8 @@ final class WarmUp {
     private void restart(int c) {
         step[c] = 0;
         id[c] = nextId++;
+        // kind 3 opens a connection on the addresses and ports of the one this slot just ended
+        endpoints[c] = id[c] % 16 == 3 && id[c] >= CONCURRENT ? endpoints[c] : id[c];
         if (id[c] % NEW_SOURCE_EVERY == 0) {
             otherSource = source("warm-up-" + id[c]);
         }

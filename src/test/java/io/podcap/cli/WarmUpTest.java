@@ -52,6 +52,10 @@ class WarmUpTest {
         assertTrue(connections.stream().anyMatch(r -> r.synRetransmits() > 0), "retransmitted SYNs");
         assertTrue(connections.stream().anyMatch(r -> r.retransmits() > 0), "retransmitted SYN-ACKs");
         assertTrue(connections.stream().anyMatch(r -> r.retransmits() == 0 && r.synRetransmits() == 0), "clean ones");
+        assertTrue(connections.stream().anyMatch(r -> r.retransmits() > 0 && r.synRetransmits() > 0),
+                "a SYN again after the SYN-ACK");
+        assertTrue(connections.stream().collect(Collectors.groupingBy(r -> r.client() + " " + r.server(),
+                Collectors.counting())).values().stream().anyMatch(n -> n > 1), "ports used again after a close");
         assertTrue(connections.stream().anyMatch(r -> r.httpRequest() != null && r.httpRequest().startsWith("POST ")),
                 "POSTs");
         assertTrue(connections.stream().anyMatch(r -> r.server().startsWith("10.0.0.")), "servers below clients");
