@@ -13,10 +13,6 @@ final class LineBuffer {
     private byte[] bytes;
     private int length;
 
-    LineBuffer() {
-        this(512);
-    }
-
     /** Room for {@code capacity} bytes before it grows. */
     LineBuffer(int capacity) {
         bytes = new byte[capacity];

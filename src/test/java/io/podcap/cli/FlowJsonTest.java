@@ -70,7 +70,7 @@ class FlowJsonTest {
     }
 
     private static String ours(FlowJson json, FlowRecord r, boolean snapshot) {
-        LineBuffer b = new LineBuffer();
+        LineBuffer b = new LineBuffer(16);
         json.append(b, r, snapshot);
         return b.toString(); // from its UTF-8 bytes
     }

@@ -14,7 +14,7 @@ class LineBufferTest {
         long[] values = {0, 7, 9, 10, 99, 100, 999_999_999, 1_000_000_000, Integer.MAX_VALUE,
             Integer.MAX_VALUE + 1L, 12_345_678_901L, Long.MAX_VALUE, -1, Long.MIN_VALUE};
         for (long v : values) {
-            assertEquals(Long.toString(v), new LineBuffer().append(v).toString());
+            assertEquals(Long.toString(v), new LineBuffer(16).append(v).toString());
         }
     }
 
@@ -22,7 +22,7 @@ class LineBufferTest {
     void textAsUtf8AsTheEncoderWritesIt() {
         // a surrogate pair, a lone surrogate (the encoder's '?'), two- and three-byte characters, ASCII around them
         String text = "eth0@ns-ü-中-\uD834\uDD1E-\uD834-end";
-        LineBuffer b = new LineBuffer().append("x=").utf8(text).append(' ').utf8(text, 5, 9);
+        LineBuffer b = new LineBuffer(16).append("x=").utf8(text).append(' ').utf8(text, 5, 9);
         byte[] expected = ("x=" + text + " " + text.substring(5, 9)).getBytes(StandardCharsets.UTF_8);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         b.writeTo(new PrintStream(out));
@@ -31,7 +31,7 @@ class LineBufferTest {
 
     @Test
     void growsPastItsFirstSizeAndStartsOverWhenCleared() {
-        LineBuffer b = new LineBuffer();
+        LineBuffer b = new LineBuffer(16);
         String expected = "a".repeat(1000) + "-".repeat(3000) + "12345";
         b.repeat('a', 1000).repeat('-', 3000).repeat('z', -4).append(12345);
         assertEquals(expected, b.toString());
