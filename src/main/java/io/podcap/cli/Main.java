@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 public final class Main {
     private static final List<Class<?>> COMMANDS = List.of(CaptureCommand.class, IfacesCommand.class,
             FlowsCommand.class, ProbesCommand.class, DemoCommand.class, PodsCommand.class, DoctorCommand.class,
-            TraceCommand.class);
+            TraceCommand.class, TrainCommand.class);
 
     /** Bad input: unknown namespace, interface or file, a filter that does not compile, missing privileges. */
     static final int EXIT_USAGE = 2;

@@ -70,6 +70,7 @@ final class WarmUp {
     private final PacketSource[] sourceOf = new PacketSource[CONCURRENT];
     private PacketSource otherSource = source("warm-up-0");
     private int nextId;
+    private int connection; // whose packet comes next
     private long ts = 1_000_000_000L;
     private int packets;
 
@@ -114,19 +115,30 @@ final class WarmUp {
     static void run(PacketHandler handler, long millis) {
         WarmUp w = new WarmUp();
         long end = System.nanoTime() + millis * 1_000_000L;
-        int c = 0;
         while (System.nanoTime() < end) {
-            for (int i = 0; i < BATCH; i++) {
-                handler.onPacket(w.next(i, c));
-                if ((i & 7) != 7) { // else the same connection's next packet comes next
-                    c = (c * 5 + 1) & (CONCURRENT - 1); // visits every connection, not in order
-                }
-            }
-            handler.onBatchEnd();
+            w.batch(handler);
         }
         // Now rather than in a pause while packets arrive: the warm-up's garbage goes, and the analysis' own tables
         // (tens of MiB, made before) leave the young generation, whose first collections would copy them.
         System.gc();
+    }
+
+    /** Feeds {@code handler} the same traffic, {@code batches} batches of 64 packets. */
+    static void feed(PacketHandler handler, int batches) {
+        WarmUp w = new WarmUp();
+        for (int b = 0; b < batches; b++) {
+            w.batch(handler);
+        }
+    }
+
+    private void batch(PacketHandler handler) {
+        for (int i = 0; i < BATCH; i++) {
+            handler.onPacket(next(i, connection));
+            if ((i & 7) != 7) { // else the same connection's next packet comes next
+                connection = (connection * 5 + 1) & (CONCURRENT - 1); // visits every connection, not in order
+            }
+        }
+        handler.onBatchEnd();
     }
 
     /** The next packet of connection {@code c}, built in frame slot {@code i}. */
