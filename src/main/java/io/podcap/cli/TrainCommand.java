@@ -19,8 +19,8 @@ import picocli.CommandLine.Command;
  * warm-up's made-up traffic to a pcap file in a private temporary directory and runs {@code flows} over it, as table
  * and as JSON, so that the cache holds the classes those load and the profiles of their per-packet path; what they
  * print is not meant to be read. Only {@code flows}: with {@code capture} and {@code probes} in the same run the
- * reader's call to its handler would be profiled with three kinds of handler, and compiled for none. The directory is
- * removed at the end.
+ * reader's call to its handler would see three kinds of handler, too many for the compiler to inline any. The
+ * directory is removed at the end.
  */
 @Command(name = "train", hidden = true, description = "Training run for the JVM's AOT cache (used by ./podcap).")
 final class TrainCommand implements Callable<Integer> {
