@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
@@ -29,8 +30,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The {@code ./podcap} launcher: its JVM options apply, the JVM's own warnings never reach stdout, and on JDK 25 or
- * later it makes an AOT cache once and starts with it.
+ * The {@code ./podcap} launcher: its JVM options apply, the JVM's own warnings never reach stdout, on JDK 25 or later
+ * it makes an AOT cache once and starts with it, and a JDK 17 gets neither that nor the later JDKs' options.
  */
 class LauncherTest {
     @TempDir
@@ -91,8 +92,30 @@ class LauncherTest {
         assertTrue(second[1].contains("1,000 packets read"), second[1]);
     }
 
-    /** Runs ./podcap with this jar and these JVM options; returns stdout and stderr, after checking exit 0. */
+    @Test
+    void onJdk17RunsWithoutTheLaterJdksOptionsOrACache() throws Exception {
+        if (Runtime.version().feature() >= 22) {
+            String why = "the tests run on JDK " + Runtime.version().feature() + ", not on one before 22";
+            assertFalse("true".equals(System.getenv("CI")), why);
+            Assumptions.abort(why);
+        }
+        // JDK 17 refuses JDK 23's --sun-misc-unsafe-memory-access: it starts only if the launcher read its version
+        String[] run = launch(jarOfTheTestClasspath(), "", Map.of("PODCAP_JAVA",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()), "--version");
+        assertTrue(run[0].matches("podcap \\S+\n"), run[1]);
+        assertFalse(run[1].contains("AOT"), run[1]);
+        assertEquals(List.of(), besideTheJar(dir.resolve("cli.jar")));
+    }
+
     private String[] launch(Path jar, String javaOpts, String... args) throws Exception {
+        return launch(jar, javaOpts, Map.of(), args);
+    }
+
+    /**
+     * Runs ./podcap with this jar, these JVM options and environment (the JVM of its own choice unless it says);
+     * returns stdout and stderr, after checking exit 0.
+     */
+    private String[] launch(Path jar, String javaOpts, Map<String, String> env, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of("podcap").toAbsolutePath().toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command);
@@ -100,6 +123,7 @@ class LauncherTest {
         pb.environment().put("PODCAP_JAVA_OPTS", javaOpts);
         pb.environment().remove("PODCAP_JAVA");
         pb.environment().remove("PODCAP_AOT");
+        pb.environment().putAll(env);
         File out = dir.resolve("out").toFile();
         File err = dir.resolve("err").toFile();
         Process p = pb.redirectOutput(out).redirectError(err).start();
@@ -138,9 +162,7 @@ class LauncherTest {
      * cache takes jars only, not the class directories of a test run).
      */
     private Path cliJar() throws IOException {
-        Manifest m = new Manifest();
-        m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        m.getMainAttributes().put(Attributes.Name.MAIN_CLASS, Main.class.getName());
+        Manifest m = manifest();
         Path jar = dir.resolve("cli.jar");
         Set<String> added = new HashSet<>();
         try (OutputStream os = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(os, m)) {
@@ -182,9 +204,7 @@ class LauncherTest {
 
     /** A jar of only a manifest: the CLI's main class and this test run's classpath (no package step needed). */
     private Path jarOfTheTestClasspath() throws IOException {
-        Manifest m = new Manifest();
-        m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        m.getMainAttributes().put(Attributes.Name.MAIN_CLASS, Main.class.getName());
+        Manifest m = manifest();
         m.getMainAttributes().put(Attributes.Name.CLASS_PATH,
                 Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
                         .map(e -> Path.of(e).toAbsolutePath().toUri().toString())
@@ -194,5 +214,13 @@ class LauncherTest {
             j.flush();
         }
         return jar;
+    }
+
+    /** A runnable jar's manifest: the CLI's main class. */
+    private static Manifest manifest() {
+        Manifest m = new Manifest();
+        m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        m.getMainAttributes().put(Attributes.Name.MAIN_CLASS, Main.class.getName());
+        return m;
     }
 }
