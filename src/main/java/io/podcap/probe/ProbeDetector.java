@@ -46,6 +46,7 @@ public final class ProbeDetector implements FlowListener {
     private static final int CLIENT_DONE = 1 << 8; // the client's prefix was classified or given up
     private static final int SERVER_DONE = 1 << 9;
     private static final int REQUEST = 1 << 10; // a probe request (HTTP, gRPC, TLS) awaits its answer
+    private static final int IGNORED = 1 << 11; // not a probe and cannot become one: its packets are skipped
     private static final long CHECK_EVERY = 100_000_000L;
     /**
      * A connection from the same client port starting this close to the stream's last one is that connection seen
@@ -121,7 +122,6 @@ public final class ProbeDetector implements FlowListener {
 
     @Override
     public void onPacket(int slot, boolean fromClient, PacketDecoder d, PacketView v) {
-        current = v;
         long ts = v.timestampNanos();
         if (ts > now) {
             now = ts;
@@ -130,9 +130,18 @@ public final class ProbeDetector implements FlowListener {
                 checkPending();
             }
         }
-        if ((bits[slot] & ROLE_SET) == 0) {
+        int b = bits[slot];
+        if ((b & IGNORED) != 0) {
+            return; // most packets: no need to look further
+        }
+        current = v;
+        if ((b & ROLE_SET) == 0) {
             setRole(slot, fromClient, d);
             start[slot] = ts;
+            if (d.protocol() != IpProtocol.TCP) {
+                bits[slot] |= IGNORED;
+                return;
+            }
         }
         if (d.protocol() != IpProtocol.TCP || d.status() != PacketDecoder.OK) {
             return;
@@ -262,12 +271,12 @@ public final class ProbeDetector implements FlowListener {
             bits[slot] |= CLIENT_DONE;
             if (r != GrpcProbeRequest.DONE) {
                 unparsed++;
-                unlink(slot);
+                ignore(slot);
                 return;
             }
             byte[] ua = grpc.userAgent == null ? new byte[0] : grpc.userAgent.getBytes(StandardCharsets.US_ASCII);
             if (!http.kubeProbeVersion(ua, 0, ua.length)) {
-                unlink(slot);
+                ignore(slot);
                 return;
             }
             byte[] path = grpc.path.getBytes(StandardCharsets.UTF_8);
@@ -283,7 +292,7 @@ public final class ProbeDetector implements FlowListener {
                 unparsed++;
             }
             if (!http.valid || !http.kubeProbe) {
-                unlink(slot); // plain HTTP: whoever sends it, not a probe
+                ignore(slot); // plain HTTP: whoever sends it, not a probe
                 return;
             }
             long hash = hash(a, http.pathOffset, http.pathLength);
@@ -294,7 +303,7 @@ public final class ProbeDetector implements FlowListener {
             if (clientHello && fromNode(slot)) {
                 probeRequest(slot, d, ProbeKind.HTTPS, 0, false, null);
             } else {
-                unlink(slot);
+                ignore(slot);
             }
         }
     }
@@ -438,8 +447,10 @@ public final class ProbeDetector implements FlowListener {
                 && start[slot] == streams.pendingStart[k];
     }
 
-    private void unlink(int slot) {
+    /** The client's first bytes are no probe's: nothing later in the connection can make it one. */
+    private void ignore(int slot) {
         stream[slot] = -1;
+        bits[slot] |= IGNORED;
     }
 
     /** Records the connection's outcome in its stream (once), with its connect and first-byte latencies. */
