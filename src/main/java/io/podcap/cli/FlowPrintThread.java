@@ -23,6 +23,7 @@ final class FlowPrintThread implements AutoCloseable {
     private final ArrayBlockingQueue<ArrayList<FlowRecord>> free = new ArrayBlockingQueue<>(QUEUED + 2);
     private final Thread thread;
     private ArrayList<FlowRecord> pending = new ArrayList<>(BATCH);
+    private boolean unflushed; // handed over since the last flush
     private volatile Throwable failure;
     private boolean closed;
 
@@ -46,12 +47,19 @@ final class FlowPrintThread implements AutoCloseable {
     void snapshot(List<FlowRecord> live, long nowNanos) {
         handOver();
         put(new Snapshot(live, nowNanos));
+        unflushed = true;
     }
 
-    /** Sends what is printed so far to the output without waiting for it. */
+    /**
+     * Sends what is printed so far to the output without waiting for it; when nothing was handed over since the last
+     * flush, the printer's thread is left asleep (live, this runs five times a second, traffic or not).
+     */
     void flush() {
         handOver();
-        put(FLUSH);
+        if (unflushed) {
+            unflushed = false;
+            put(FLUSH);
+        }
     }
 
     /** Prints and flushes everything handed over, then stops the thread; throws what failed in it. */
@@ -81,6 +89,7 @@ final class FlowPrintThread implements AutoCloseable {
             return;
         }
         put(pending);
+        unflushed = true;
         ArrayList<FlowRecord> next = free.poll(); // at most QUEUED + 2 lists ever exist
         pending = next != null ? next : new ArrayList<>(BATCH);
     }

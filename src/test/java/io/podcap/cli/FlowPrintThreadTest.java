@@ -79,6 +79,54 @@ class FlowPrintThreadTest {
         assertEquals(expected.size(), printed.size());
     }
 
+    /** Live, flush runs five times a second: with nothing new it must not wake the printer's thread. */
+    @Test
+    void aFlushWithNothingNewLeavesTheOutputAlone() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int[] flushes = {0};
+        OutputStream out = new OutputStream() {
+            @Override
+            public synchronized void write(int b) {
+                bytes.write(b);
+            }
+
+            @Override
+            public synchronized void flush() {
+                flushes[0]++;
+            }
+        };
+        try (FlowPrintThread printer = new FlowPrintThread(new FlowPrinter(new PrintStream(out, false,
+                StandardCharsets.UTF_8), true))) {
+            for (int round = 1; round <= 2; round++) {
+                for (int i = 0; i < 5; i++) {
+                    printer.flush(); // nothing new: no task for the thread
+                }
+                printer.print(udp(round, FlowState.CLOSED));
+                printer.flush();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (flushes(out, flushes) < round && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                // the idle flushes were queued before the line: had one reached the output, this one would be early
+                assertEquals(round, ports(contents(bytes)).size(), "lines when the output saw flush " + round);
+                Thread.sleep(50);
+                assertEquals(round, flushes(out, flushes), "flushes that reached the output after round " + round);
+            }
+        }
+    }
+
+    private static int flushes(OutputStream out, int[] flushes) {
+        synchronized (out) {
+            return flushes[0];
+        }
+    }
+
+    private static String contents(ByteArrayOutputStream bytes) {
+        synchronized (bytes) {
+            return bytes.toString(StandardCharsets.UTF_8);
+        }
+    }
+
     @Test
     void aFailureOnThePrintersThreadReachesTheCallerWhichNeverWaitsForever() {
         PrintStream failing = new PrintStream(OutputStream.nullOutputStream()) {
