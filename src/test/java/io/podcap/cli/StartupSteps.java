@@ -1,5 +1,6 @@
 package io.podcap.cli;
 
+import io.netty.buffer.Unpooled;
 import io.podcap.flow.FlowTable;
 import io.podcap.pcap.PcapReader;
 import io.podcap.probe.AddressRoles;
@@ -31,7 +32,7 @@ public final class StartupSteps {
         String tableArrays = lap();
         ProbeDetector.builder().roles(AddressRoles.none()).build(table);
         String detector = lap();
-        io.netty.buffer.Unpooled.wrappedBuffer(ByteBuffer.allocateDirect(64)).release();
+        Unpooled.wrappedBuffer(ByteBuffer.allocateDirect(64)).release();
         String netty = lap();
         long packets;
         try (PcapReader reader = PcapReader.open(Path.of(args[0]))) {
