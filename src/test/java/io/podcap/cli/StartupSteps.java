@@ -20,7 +20,10 @@ public final class StartupSteps {
     private StartupSteps() {}
 
     public static void main(String[] args) throws Exception {
-        long launched = Long.getLong("podcap.launched", 0);
+        long launched = Long.getLong("podcap.launched", -1);
+        if (launched < 0) {
+            throw new IllegalArgumentException("-Dpodcap.launched=NANOS (date +%s%N) is missing; run bench/startup");
+        }
         last = System.nanoTime();
         long sinceLaunch = System.currentTimeMillis() * 1_000_000L - launched;
         System.setProperty("io.netty.buffer.checkBounds", "false");
