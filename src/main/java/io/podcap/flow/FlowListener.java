@@ -23,6 +23,15 @@ public interface FlowListener {
     }
 
     /**
+     * The flow in {@code slot} will see a packet soon: load what {@link #onPacket} reads first for it and return a
+     * value read from it (so the load is kept). The table calls this for a group of packets before accounting them,
+     * so that the cache misses of the group's flows overlap.
+     */
+    default long prefetch(int slot) {
+        return 0;
+    }
+
+    /**
      * The flow in {@code slot} ended (or was reported at the end of input); after this the slot is free. The slot
      * accessors still work during the call. {@code record} is null when no listener {@link #wantsRecords()}.
      */

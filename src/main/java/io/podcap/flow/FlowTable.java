@@ -255,9 +255,15 @@ public final class FlowTable implements PacketHandler {
     /** Loads what the packets of these hashes will touch, all at once so that the cache misses overlap. */
     void prefetch(int[] hashes, int n) {
         long sum = keys.prefetch(hashes, n);
+        FlowListener[] ls = listenerArray;
         for (int j = 0; j < n; j++) {
             int slot = hashes[j];
-            sum += slot >= 0 ? info[slot * INFO] : 0;
+            if (slot >= 0) {
+                sum += info[slot * INFO];
+                for (FlowListener l : ls) {
+                    sum += l.prefetch(slot);
+                }
+            }
         }
         touched += sum;
     }

@@ -121,6 +121,11 @@ public final class ProbeDetector implements FlowListener {
     }
 
     @Override
+    public long prefetch(int slot) {
+        return bits[slot]; // what decides whether the packet is looked at (other fields: too few packets to pay)
+    }
+
+    @Override
     public void onPacket(int slot, boolean fromClient, PacketDecoder d, PacketView v) {
         long ts = v.timestampNanos();
         if (ts > now) {

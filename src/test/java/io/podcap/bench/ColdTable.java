@@ -2,17 +2,20 @@ package io.podcap.bench;
 
 import io.podcap.capture.PacketHandler;
 import io.podcap.capture.PacketView;
+import io.podcap.decode.PacketDecoder;
 import io.podcap.flow.FlowTable;
 import io.podcap.pcap.PcapReader;
 import io.podcap.probe.ProbeDetector;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * What a cold cache costs the flow table per packet: a file fed to a table and probe detector (as {@code flows}
  * does) in one warm JVM, once as is and once with every cache line of MIB MiB read after each GAP packets, as the
  * host's other work would evict the reader's state while a live reader sleeps between the kernel's blocks. The
- * reading of that memory is timed and left out. Prints the work per packet of the last of five passes each.
+ * reading of that memory is timed and left out. Prints the work per packet of the last of five passes each, for the
+ * reading and decoding alone, the table alone, and the table with the probe detector.
  *
  * <p>Usage: {@code ColdTable FILE [GAP [MIB]]} (defaults 550 packets, 32 MiB).
  */
@@ -28,21 +31,31 @@ public final class ColdTable {
         int mib = args.length > 2 ? Integer.parseInt(args[2]) : 32;
         System.setProperty("io.netty.buffer.checkBounds", "false"); // as the CLI runs
         System.setProperty("io.netty.buffer.checkAccessible", "false");
+        System.out.printf(Locale.ROOT, "%s, ns a packet of work warm and with %d MiB read after each %d packets:%n",
+                file, mib, gap);
+        PacketDecoder decoder = new PacketDecoder();
+        measure("read + decode", file, gap, mib, () -> p -> sink += decoder.decode(p) ? decoder.srcPort() : 0);
+        measure("+ flow table", file, gap, mib, () -> FlowTable.builder().build().batched());
+        measure("+ probe detector", file, gap, mib, () -> {
+            FlowTable table = FlowTable.builder().build();
+            ProbeDetector.builder().build(table);
+            return table.batched();
+        });
+    }
+
+    private static void measure(String name, Path file, int gap, int mib, Supplier<PacketHandler> pipeline)
+            throws Exception {
         double warm = 0;
         double cold = 0;
         for (int i = 0; i < PASSES; i++) {
-            warm = pass(file, Integer.MAX_VALUE, null);
-            cold = pass(file, gap, new long[mib << 17]);
+            warm = pass(file, Integer.MAX_VALUE, null, pipeline.get());
+            cold = pass(file, gap, new long[mib << 17], pipeline.get());
         }
-        System.out.printf(Locale.ROOT, "%s: %.0f ns a packet of work warm, %.0f with %d MiB read after each %d "
-                + "packets (%.2fx)%n", file, warm, cold, mib, gap, cold / warm);
+        System.out.printf(Locale.ROOT, "  %-18s %4.0f warm %4.0f cold (%.2fx)%n", name, warm, cold, cold / warm);
     }
 
     /** Nanoseconds a packet, the reading of {@code junk} left out. */
-    private static double pass(Path file, int gap, long[] junk) throws Exception {
-        FlowTable table = FlowTable.builder().build();
-        ProbeDetector.builder().build(table);
-        PacketHandler batched = table.batched();
+    private static double pass(Path file, int gap, long[] junk, PacketHandler batched) throws Exception {
         long[] count = {0};
         long[] evicting = {0};
         PacketHandler h = new PacketHandler() {
