@@ -9,13 +9,16 @@ import io.podcap.decode.PacketDecoder;
 import io.podcap.pcap.PcapReader;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link FlowTable#batched()} gives the same flows, per-packet listener calls and counters as feeding the table packet
- * by packet, whatever the batch size (reader batches smaller than, equal to and larger than a prefetch group).
+ * by packet, whatever the batch size (reader batches smaller than, equal to and larger than a prefetch group), and
+ * asks listeners to load their state for a group's flows before the group's packets reach them.
  */
 class BatchFeederTest {
     @TempDir
@@ -43,6 +46,56 @@ class BatchFeederTest {
         }
         t.endAll();
         return new Seen(ended, packets, t.stats());
+    }
+
+    /**
+     * A group's calls come as its prefetches, then its packets: a prefetch after a packet starts the next group. A
+     * packet of a flow already in the table when its group started has its slot prefetched in that group, but for the
+     * few whose index probe first meets another flow's entry with the same 5 hash bits (that slot is loaded instead).
+     */
+    @Test
+    void listenersArePrefetchedForTheFlowsOfEachGroup() throws Exception {
+        Path file = dir.resolve("corpus.pcapng");
+        FlowCorpus.write(file, 11, 1500);
+        Set<Integer> prefetched = new HashSet<>();
+        Set<Integer> startedInGroup = new HashSet<>();
+        long[] checked = {0};
+        long[] missed = {0};
+        boolean[] accounting = {false};
+        FlowTable t = FlowTable.builder().capacity(300).build();
+        t.addListener(new FlowListener() {
+            @Override
+            public long prefetch(int slot) {
+                if (accounting[0]) { // a new group
+                    accounting[0] = false;
+                    prefetched.clear();
+                    startedInGroup.clear();
+                }
+                prefetched.add(slot);
+                return 0;
+            }
+
+            @Override
+            public void onFlowStart(int slot) {
+                startedInGroup.add(slot);
+            }
+
+            @Override
+            public void onPacket(int slot, boolean fromClient, PacketDecoder d, PacketView v) {
+                accounting[0] = true;
+                if (!startedInGroup.contains(slot)) {
+                    checked[0]++;
+                    if (!prefetched.contains(slot)) {
+                        missed[0]++;
+                    }
+                }
+            }
+        });
+        try (PcapReader r = PcapReader.open(file)) {
+            r.readAll(t.batched());
+        }
+        assertTrue(checked[0] > 5000, () -> checked[0] + " packets of known flows");
+        assertTrue(missed[0] * 20 < checked[0], () -> missed[0] + " of " + checked[0] + " not prefetched");
     }
 
     @Test
