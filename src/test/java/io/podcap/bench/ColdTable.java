@@ -11,11 +11,11 @@ import java.util.Locale;
 import java.util.function.Supplier;
 
 /**
- * What a cold cache costs the flow table per packet: a file fed to a table and probe detector (as {@code flows}
- * does) in one warm JVM, once as is and once with every cache line of MIB MiB read after each GAP packets, as the
- * host's other work would evict the reader's state while a live reader sleeps between the kernel's blocks. The
- * reading of that memory is timed and left out. Prints the work per packet of the last of five passes each, for the
- * reading and decoding alone, the table alone, and the table with the probe detector.
+ * What a cold cache costs per packet: a file read and decoded, then also fed to a flow table, then also to its probe
+ * detector (as {@code flows} does), in one warm JVM, once as is and once with every cache line of MIB MiB read after
+ * each GAP packets, as the host's other work would evict the reader's state while a live reader sleeps between the
+ * kernel's blocks. The reading of that memory is timed and left out. Prints the work per packet of the last of five
+ * passes of each.
  *
  * <p>Usage: {@code ColdTable FILE [GAP [MIB]]} (defaults 550 packets, 32 MiB).
  */
