@@ -40,8 +40,14 @@ final class FlowPrinter {
     void print(FlowRecord r) {
         if (json) {
             printJson(r, false);
-            return;
+        } else {
+            printRow(r);
         }
+    }
+
+    // Apart from print(), so that the JIT compiling print() for one format does not compile the other's code with it:
+    // the AOT cache's training profiles (`podcap train`) have seen both.
+    private void printRow(FlowRecord r) {
         if (!headerPrinted) {
             drain();
             out.printf(ROW, "PROTO", "CLIENT", "SERVER", "ROLE", "STATE", "END", "C2S_PKT", "C2S_BYTES",

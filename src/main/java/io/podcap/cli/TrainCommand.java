@@ -25,7 +25,7 @@ import picocli.CommandLine.Command;
 @Command(name = "train", hidden = true, description = "Training run for the JVM's AOT cache (used by ./podcap).")
 final class TrainCommand implements Callable<Integer> {
     /** 131,072 packets: enough for the per-packet paths' profiles to settle, a few seconds in all. */
-    private static final int BATCHES = 2048;
+    static final int BATCHES = 2048;
 
     @Override
     public Integer call() throws IOException {

@@ -20,13 +20,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * reader: after a few deoptimizations (the first flows ending, the first reset) the hot path can stay in slow profiled
  * code for seconds, longer than the kernel's buffer lasts on a busy core. The traffic takes the paths a node's does:
  * TCP connections with an HTTP request (a kubelet probe in every other one) and a response, closed with FINs or reset,
- * some over IPv6, DNS-like UDP, ICMP echo; packet time advances 20 us a packet, so closed flows end too. A branch the
- * warm-up never takes is compiled as a trap that throws the compiled loop away when real packets take it (then the
- * whole path is compiled again, on the reader's core, while packets wait): so there are also packets that share a
- * timestamp, two packets of a connection in a row, frames with and without don't-fragment, servers on either side of
- * their clients' addresses and one talking to itself, retransmitted SYNs and SYN-ACKs (also a SYN again after the
- * SYN-ACK), a connection on the ports of one just closed, a request and a response in two segments, a POST with a
- * body longer than a packet's first 128 bytes, TLS and Redis, and new sources coming.
+ * some over IPv6, DNS-like UDP, ICMP echo; packet time advances 50 us a packet, so closed flows end too (in a training
+ * run's 131,072 packets as well: 4.9 s of packet time, more than the 2 s a closed flow waits). A branch the warm-up
+ * never takes is compiled as a trap that throws the compiled loop away when real packets take it (then the whole path
+ * is compiled again, on the reader's core, while packets wait): so there are also packets that share a timestamp, two
+ * packets of a connection in a row, frames with and without don't-fragment, servers on either side of their clients'
+ * addresses and one talking to itself, retransmitted SYNs and SYN-ACKs (also a SYN again after the SYN-ACK), a
+ * connection on the ports of one just closed, connections seen from their request on (as those open when a capture
+ * starts), one whose ports a new connection takes while it is still open, a request and a response in two segments, a
+ * POST with a body longer than a packet's first 128 bytes, TLS and Redis, and new sources coming.
  */
 final class WarmUp {
     /** How long: on one core, long enough for the compiler to finish the per-packet path of flows and probes. */
@@ -148,7 +150,7 @@ final class WarmUp {
         int s = step[c]++;
         PacketSource source = sourceOf[c]; // before a last packet restarts the connection
         if ((++packets & 3) != 0) { // every fourth packet has the time of the one before
-            ts += 20_000;
+            ts += 50_000;
         }
         int kind = n % 16;
         boolean v6 = kind == 13;
@@ -170,6 +172,9 @@ final class WarmUp {
             boolean splitResponse = kind == 10; // the response
             boolean other = kind == 11;         // not HTTP
             boolean tls = other && (n & 16) == 0;
+            // left open (its server below its client) after the request or the client's FIN, ports taken by the next
+            boolean abandoned = other && (n & 32) != 0;
+            int abandonAt = (n & 64) == 0 ? 3 : 5;
             byte[] request = other ? (tls ? TLS_HELLO : REDIS_PING)
                     : (n & 1) == 0 ? PROBE : (n & 3) == 1 ? POST : REQUEST;
             byte[] response = other ? (tls ? TLS_ANSWER : REDIS_PONG) : RESPONSE;
@@ -178,8 +183,10 @@ final class WarmUp {
             long ce = ci + 1 + request.length;
             long se = si + 1 + response.length;
             // the steps of a clean connection; a retransmitted SYN (kind 5) or SYN-ACK (6), or the second segment of
-            // the request (9) or the response (10), is one step more; a SYN and SYN-ACK sent again (8), two more
-            int t = kind == 8 && s >= 2 ? s - 2
+            // the request (9) or the response (10), is one step more; a SYN and SYN-ACK sent again (8), two more;
+            // one seen from its request on (1) starts three steps in
+            int t = kind == 1 ? s + 3
+                    : kind == 8 && s >= 2 ? s - 2
                     : (kind == 5 && s >= 1) || (kind == 6 && s >= 2) || (split && s >= 4) || (splitResponse && s >= 5)
                     ? s - 1 : s;
             len = switch (t) {
@@ -198,6 +205,9 @@ final class WarmUp {
             };
             if (t == 7 || (reset && t == 5)) {
                 restart(c);
+            } else if (abandoned && t == abandonAt) {
+                restart(c);
+                endpoints[c] = a; // its ports open the slot's next connection while it is still open
             }
         }
         return views[i].wrap(frames, base, len, len, ts, 2, LinkType.ETHERNET, source);
