@@ -8,6 +8,7 @@ import io.podcap.decode.IpProtocol;
 import io.podcap.flow.FlowEnd;
 import io.podcap.flow.FlowListener;
 import io.podcap.flow.FlowRecord;
+import io.podcap.flow.FlowState;
 import io.podcap.flow.FlowTable;
 import io.podcap.flow.FlowTableStats;
 import io.podcap.probe.ProbeDetector;
@@ -45,6 +46,11 @@ class WarmUpTest {
         assertTrue(ended.stream().anyMatch(r -> r.ipVersion() == 6), "some flows over IPv6");
         Set<FlowEnd> ends = ended.stream().map(FlowRecord::end).collect(Collectors.toSet());
         assertTrue(ends.containsAll(Set.of(FlowEnd.CLOSED, FlowEnd.RESET, FlowEnd.REUSED)), ends::toString);
+        List<FlowRecord> reused = ended.stream().filter(r -> r.end() == FlowEnd.REUSED).toList();
+        assertTrue(reused.stream()
+                        .anyMatch(r -> r.state() == FlowState.ESTABLISHED && r.server().startsWith("10.0.0.")),
+                "a new SYN on an open connection whose server's address is below its client's");
+        assertTrue(reused.stream().anyMatch(r -> r.state() == FlowState.CLOSING), "and on a closing one");
         List<FlowRecord> connections = ended.stream()
                 .filter(r -> r.end() == FlowEnd.CLOSED || r.end() == FlowEnd.RESET).toList();
         List<FlowRecord> noHandshake = connections.stream().filter(r -> r.handshakeRttNanos() <= 0).toList();
