@@ -23,9 +23,9 @@ final class FlowJson {
         b.append("{\"proto\":");
         string(b, FlowPrinter.proto(r.protocol()));
         b.append(",\"client\":\"");
-        b.append(r.client()); // addresses and ports: nothing to escape
+        FlowPrinter.endpoint(b, r, true); // addresses and ports: nothing to escape
         b.append("\",\"server\":\"");
-        b.append(r.server());
+        FlowPrinter.endpoint(b, r, false);
         b.append("\",\"first_ts\":\"");
         instant(b, r.firstTimestampNanos());
         b.append("\",\"last_ts\":\"");
@@ -40,7 +40,7 @@ final class FlowJson {
         string(b, r.end().label());
         b.append(",\"handshake_rtt_ms\":");
         if (r.handshakeRttNanos() >= 0) {
-            b.append(Double.toString(r.handshakeRttNanos() / 1e6));
+            millis(b, r.handshakeRttNanos());
         } else {
             b.append("null");
         }
@@ -117,6 +117,43 @@ final class FlowJson {
         b.append('"');
     }
 
+    /**
+     * {@code nanos} in milliseconds as {@link Double#toString(double)} writes {@code nanos / 1e6}, without it: from 1 ns
+     * to 10^7 ms (where its E notation for large values starts) that quotient's shortest decimal is the digits of
+     * {@code nanos} less their trailing zeros.
+     */
+    static void millis(LineBuffer b, long nanos) {
+        if (nanos <= 0 || nanos >= 10_000_000_000_000L) {
+            b.append(Double.toString(nanos / 1e6));
+            return;
+        }
+        long mantissa = nanos;
+        int exponent = -6; // nanos ms = mantissa * 10^exponent
+        while (mantissa % 10 == 0) {
+            mantissa /= 10;
+            exponent++;
+        }
+        int count = LineBuffer.digits(mantissa);
+        int point = count + exponent; // digits before the decimal point
+        if (nanos < 1000) { // under 10^-3 ms: d.ddd E-n
+            long rest = pow10(count - 1);
+            b.append((char) ('0' + mantissa / rest)).append('.');
+            if (count == 1) {
+                b.append('0');
+            } else {
+                b.append(mantissa % rest, count - 1);
+            }
+            b.append("E-").append(1 - point);
+        } else if (point <= 0) { // 0.00ddd
+            b.append("0.").repeat('0', -point).append(mantissa);
+        } else if (exponent >= 0) { // a whole number
+            b.append(mantissa).repeat('0', exponent).append(".0");
+        } else {
+            long p = pow10(-exponent);
+            b.append(mantissa / p).append('.').append(mantissa % p, -exponent);
+        }
+    }
+
     /** As {@link Instant#toString()}: the minute's text made once a minute, then seconds and 0, 3, 6 or 9 digits. */
     void instant(LineBuffer b, long epochNanos) {
         long seconds = Math.floorDiv(epochNanos, 1_000_000_000L);
@@ -134,15 +171,15 @@ final class FlowJson {
             int digits = nanos % 1_000_000 == 0 ? 3 : nanos % 1000 == 0 ? 6 : 9;
             int value = digits == 3 ? nanos / 1_000_000 : digits == 6 ? nanos / 1000 : nanos;
             b.append('.');
-            for (int d = digits - 1, p = pow10(d); d >= 0; d--, p /= 10) {
+            for (int d = digits - 1, p = (int) pow10(d); d >= 0; d--, p /= 10) {
                 b.append((char) ('0' + value / p % 10));
             }
         }
         b.append('Z');
     }
 
-    private static int pow10(int n) {
-        int p = 1;
+    private static long pow10(int n) {
+        long p = 1;
         for (int i = 0; i < n; i++) {
             p *= 10;
         }

@@ -57,8 +57,12 @@ final class FlowPrinter {
         // By hand into bytes, not printf and a PrintStream's encoder: a busy node ends thousands of flows a second.
         LineBuffer b = lines;
         left(b, proto(r.protocol()), 5);
-        left(b, r.client(), 24);
-        left(b, r.server(), 24);
+        int at = b.length();
+        endpoint(b, r, true);
+        padFrom(b, at, 24);
+        at = b.length();
+        endpoint(b, r, false);
+        padFrom(b, at, 24);
         left(b, role(r), 10);
         left(b, r.state().label(), 12);
         left(b, r.end().label(), 8);
@@ -71,8 +75,8 @@ final class FlowPrinter {
             b.repeat(' ', 7).append("- ");
         } else {
             long micros = (rtt + 500) / 1000; // as %.3f prints milliseconds
-            b.repeat(' ', 8 - digits(micros / 1000) - 4).append(micros / 1000).append('.');
-            b.repeat('0', 3 - digits(micros % 1000)).append(micros % 1000).append(' ');
+            b.repeat(' ', 8 - LineBuffer.digits(micros / 1000) - 4).append(micros / 1000).append('.');
+            b.append(micros % 1000, 3).append(' ');
         }
         b.append(' ');
         details(b, r);
@@ -102,17 +106,21 @@ final class FlowPrinter {
         padFrom(b, at, width);
     }
 
-    private static void right(LineBuffer b, long n, int width) {
-        b.repeat(' ', width - digits(n)).append(n).append(' ');
+    /** {@link FlowRecord#client()} or {@link FlowRecord#server()}, appended without making the string. */
+    static void endpoint(LineBuffer b, FlowRecord r, boolean client) {
+        String address = client ? r.clientAddress() : r.serverAddress();
+        int port = client ? r.clientPort() : r.serverPort();
+        if (port < 0) {
+            b.append(address);
+        } else if (r.ipVersion() == 6) {
+            b.append('[').append(address).append("]:").append(port);
+        } else {
+            b.append(address).append(':').append(port);
+        }
     }
 
-    /** Decimal digits of a count (0 or more). */
-    private static int digits(long n) {
-        int d = 1;
-        for (long x = n; x >= 10; x /= 10) {
-            d++;
-        }
-        return d;
+    private static void right(LineBuffer b, long n, int width) {
+        b.repeat(' ', width - LineBuffer.digits(n)).append(n).append(' ');
     }
 
     /** Left-aligns in {@code width} what was appended to {@code b} from {@code at} on (ASCII), then a space. */

@@ -86,6 +86,27 @@ final class LineBuffer {
         return this;
     }
 
+    /** {@code v} (0 or more) in exactly {@code width} digits, zeros in front. */
+    LineBuffer append(long v, int width) {
+        room(width);
+        int end = length + width;
+        for (int i = end - 1; i >= length; i--) {
+            bytes[i] = (byte) ('0' + v % 10);
+            v /= 10;
+        }
+        length = end;
+        return this;
+    }
+
+    /** Decimal digits of a count (0 or more). */
+    static int digits(long n) {
+        int d = 1;
+        for (long x = n; x >= 10; x /= 10) {
+            d++;
+        }
+        return d;
+    }
+
     /** {@code n} copies of an ASCII character (none when {@code n <= 0}). */
     LineBuffer repeat(char c, int n) {
         room(Math.max(n, 0));

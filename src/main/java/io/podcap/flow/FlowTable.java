@@ -84,6 +84,7 @@ public final class FlowTable implements PacketHandler {
     private PacketSource lastSource;
     private int lastSourceId;
     private final Map<Long, String> ifaceNames = new HashMap<>();
+    private final AddressNames addressNames = new AddressNames();
     private long lastIfaceKey;
     private String lastIface;
 
@@ -589,9 +590,7 @@ public final class FlowTable implements PacketHandler {
     }
 
     private String address(int slot, boolean a) {
-        long hi = keys.hi(slot, a);
-        long lo = keys.lo(slot, a);
-        return keys.ipVersion(slot) == 4 ? PacketDecoder.formatIpv4((int) lo) : PacketDecoder.formatIpv6(hi, lo);
+        return addressNames.name(keys.ipVersion(slot), keys.hi(slot, a), keys.lo(slot, a));
     }
 
     private String ifaceName(int sourceId, int ifindex) {

@@ -119,6 +119,30 @@ class FlowJsonTest {
         }
     }
 
+    @Test
+    void millisecondsAsDoubleToStringWritesThem() {
+        Random random = new Random(7);
+        LineBuffer b = new LineBuffer(64);
+        for (long n = 0; n < 3_000_000; n++) {
+            assertMillis(b, n);
+        }
+        for (int i = 0; i < 1_000_000; i++) {
+            assertMillis(b, random.nextLong(Long.MAX_VALUE) >>> random.nextInt(63));
+        }
+        for (long p = 1; p > 0 && p <= Long.MAX_VALUE / 10; p *= 10) {
+            assertMillis(b, p);
+            assertMillis(b, p - 1);
+            assertMillis(b, p + 1);
+            assertMillis(b, 9 * p);
+        }
+        assertMillis(b, Long.MAX_VALUE);
+    }
+
+    private static void assertMillis(LineBuffer b, long nanos) {
+        FlowJson.millis(b.clear(), nanos);
+        assertEquals(Double.toString(nanos / 1e6), b.toString(), () -> nanos + " ns");
+    }
+
     private static String text(Random random) {
         String alphabet = "az09-_/ \"\\\n\t\u0000\u0007\u007fé中";
         StringBuilder b = new StringBuilder();

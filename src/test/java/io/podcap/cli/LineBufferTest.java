@@ -19,6 +19,15 @@ class LineBufferTest {
     }
 
     @Test
+    void zeroPaddedDigitsAndDigitCounts() {
+        assertEquals("007|0000|123456|5", new LineBuffer(4).append(7, 3).append('|').append(0, 4).append('|')
+                .append(123456, 6).append('|').append(5, 1).toString());
+        for (long v : new long[] {0, 9, 10, 99, 100, Integer.MAX_VALUE, Long.MAX_VALUE}) {
+            assertEquals(Long.toString(v).length(), LineBuffer.digits(v));
+        }
+    }
+
+    @Test
     void textAsUtf8AsTheEncoderWritesIt() {
         // a surrogate pair, a lone surrogate (the encoder's '?'), two- and three-byte characters, ASCII around them
         String text = "eth0@ns-ü-中-\uD834\uDD1E-\uD834-end";
