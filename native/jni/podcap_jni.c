@@ -178,23 +178,31 @@ static void wake_signal(JNIEnv *env, jclass cls, jint fd) {
 static jboolean wake_poll(JNIEnv *env, jclass cls, jint wake_fd, jintArray fds, jint count, jint timeout_ms,
                           jintArray ready) {
     (void)cls;
-    jint *in = count > 0 ? (*env)->GetIntArrayElements(env, fds, NULL) : NULL;
-    int *out = count > 0 ? malloc((size_t)count * sizeof *out) : NULL;
-    if (count > 0 && (in == NULL || out == NULL)) {
-        if (in != NULL) (*env)->ReleaseIntArrayElements(env, fds, in, JNI_ABORT);
-        free(out);
-        throw_message(env, PC_ERR_SYSTEM, "poll: out of memory");
-        return JNI_FALSE;
+    /* on the stack for up to 16 captures, as pc_wake_poll's own array: no allocation per wake-up */
+    int local_in[16], local_out[16];
+    int *in = local_in, *out = local_out;
+    if (count > 16) {
+        in = malloc((size_t)count * sizeof *in);
+        out = malloc((size_t)count * sizeof *out);
+        if (in == NULL || out == NULL) {
+            free(in);
+            free(out);
+            throw_message(env, PC_ERR_SYSTEM, "poll: out of memory");
+            return JNI_FALSE;
+        }
     }
+    if (count > 0) (*env)->GetIntArrayRegion(env, fds, 0, count, (jint *)in);
     pc_error err;
-    int rc = pc_wake_poll(wake_fd, (const int *)in, count, timeout_ms, out, &err);
-    if (in != NULL) (*env)->ReleaseIntArrayElements(env, fds, in, JNI_ABORT);
+    int rc = (*env)->ExceptionCheck(env) ? 0 : pc_wake_poll(wake_fd, in, count, timeout_ms, out, &err);
     if (rc < 0) {
         throw_error(env, &err);
-    } else if (count > 0) {
+    } else if (count > 0 && !(*env)->ExceptionCheck(env)) {
         (*env)->SetIntArrayRegion(env, ready, 0, count, (const jint *)out);
     }
-    free(out);
+    if (in != local_in) {
+        free(in);
+        free(out);
+    }
     return rc > 0;
 }
 

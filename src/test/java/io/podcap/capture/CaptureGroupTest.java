@@ -134,6 +134,33 @@ class CaptureGroupTest {
         assertEquals(null, group.failure());
     }
 
+    /** More members than the native poll keeps on its stack (16): each still wakes the reader and delivers. */
+    @Test
+    void twentyMembersAllDeliver() throws Exception {
+        Collector collector = new Collector();
+        CaptureGroup.Builder builder = group(collector);
+        TestNetns[] of = new TestNetns[20];
+        for (int i = 0; i < of.length; i++) {
+            of[i] = i < 9 ? a : i < 18 ? b : c; // a namespace captured several times sees each packet once per member
+            builder.add(of[i].spec());
+        }
+        CaptureGroup group = builder.open();
+        try (group) {
+            send(c, "to-c-", 5); // the last members' fds, past the first 16
+            await(() -> collector.size() >= 10);
+            send(a, "to-a-", 5);
+            send(b, "to-b-", 5);
+            await(() -> collector.size() >= 100);
+            Thread.sleep(200);
+        }
+        assertEquals(100, collector.size(), () -> String.join("\n", collector.packets));
+        List<CaptureGroup.Member> members = group.members();
+        for (int i = 0; i < of.length; i++) {
+            assertEquals(5, members.get(i).stats().consumed(), "member " + i + " of " + of[i].spec());
+        }
+        assertEquals(null, group.failure());
+    }
+
     /** As for one capture: more than the ring holds reaches the kernel while the handler stalls, a stop loses none. */
     @Test
     void aStopDeliversEverythingTheKernelHoldsReady() throws Exception {
