@@ -7,6 +7,7 @@ import io.podcap.capture.PacketView;
 import io.podcap.metrics.CaptureGroupMetrics;
 import io.podcap.metrics.Metrics;
 import io.podcap.metrics.MetricsServer;
+import io.podcap.pcap.PcapFormatException;
 import io.podcap.pcap.PcapReader;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -71,14 +72,15 @@ final class CaptureCommand implements Callable<Integer> {
         }
         boolean toStdout = "-".equals(output);
         PcapOutput out = output == null ? null : new PcapOutput(output, pcap, packets.snaplen, packets.filter);
+        PcapFormatException damage = null;
         try {
             PacketHandler handler = out != null ? out : quiet ? p -> { } : new PacketPrinter(System.out);
             if (input != null) {
-                read(handler);
+                damage = read(handler);
             } else {
                 live(handler, out, toStdout);
             }
-        } catch (RuntimeException | Error e) {
+        } catch (Exception | Error e) {
             if (out != null) {
                 out.close();
                 Path written = out.writer().currentPath();
@@ -97,16 +99,21 @@ final class CaptureCommand implements Callable<Integer> {
                 err.println("written to " + out.writer().currentPath() + (files > 1 ? " (" + files + " files)" : ""));
             }
         }
+        FileReads.fail(damage); // after the packets before it are written out
         return 0;
     }
 
-    private void read(PacketHandler handler) throws Exception {
+    /** The file's error if it broke off, after every packet before it was handled. */
+    private PcapFormatException read(PacketHandler handler) throws Exception {
         try (PcapReader reader = PcapReader.open(input)) {
             Limit limit = new Limit(packets.filtered(handler), count);
-            while (!limit.reached() && reader.read(limit, 256) >= 0) {
-                // batches until the end or the count
-            }
+            PcapFormatException damage = FileReads.untilDamaged(() -> {
+                while (!limit.reached() && reader.read(limit, 256) >= 0) {
+                    // batches until the end or the count
+                }
+            });
             err.printf("%,d packets read from %s (%s)%n", limit.seen, input, reader.format());
+            return damage;
         }
     }
 

@@ -7,6 +7,7 @@ import io.podcap.flow.FlowTable;
 import io.podcap.flow.FlowTableStats;
 import io.podcap.metrics.FlowMetrics;
 import io.podcap.metrics.StatsSnapshot;
+import io.podcap.pcap.PcapFormatException;
 import io.podcap.pcap.PcapReader;
 import io.podcap.probe.AddressRoles;
 import io.podcap.probe.ProbeDetector;
@@ -104,11 +105,12 @@ final class FlowsCommand implements Callable<Integer> {
     private void read(FlowTable table, FlowPrintThread printer) throws Exception {
         try (PcapReader reader = PcapReader.open(input)) {
             PacketHandler handler = packets.filtered(table.batched());
-            long read = reader.readAll(handler);
+            PcapFormatException damage = FileReads.untilDamaged(() -> reader.readAll(handler));
             table.endAll();
             printer.close(); // the flows out before the summary
-            err.printf(Locale.ROOT, "%,d packets read from %s (%s); %s%n", read, input, reader.format(),
-                    describe(table.stats()));
+            err.printf(Locale.ROOT, "%,d packets read from %s (%s); %s%n", reader.packetsRead(), input,
+                    reader.format(), describe(table.stats()));
+            FileReads.fail(damage);
         }
     }
 

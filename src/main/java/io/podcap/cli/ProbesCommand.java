@@ -7,6 +7,7 @@ import io.podcap.metrics.FlowMetrics;
 import io.podcap.metrics.Metric;
 import io.podcap.metrics.ProbeMetrics;
 import io.podcap.metrics.StatsSnapshot;
+import io.podcap.pcap.PcapFormatException;
 import io.podcap.pcap.PcapReader;
 import io.podcap.probe.AddressRoles;
 import io.podcap.probe.ProbeDetector;
@@ -81,11 +82,12 @@ final class ProbesCommand implements Callable<Integer> {
         if (input != null) {
             try (PcapReader reader = PcapReader.open(input)) {
                 PacketHandler handler = packets.filtered(table.batched());
-                long read = reader.readAll(handler);
+                PcapFormatException damage = FileReads.untilDamaged(() -> reader.readAll(handler));
                 table.endAll();
                 printer.streams(detector.streams());
-                err.printf(Locale.ROOT, "%,d packets read from %s (%s); %s; %s%n", read, input, reader.format(),
-                        FlowsCommand.describe(table.stats()), describe(detector.stats()));
+                err.printf(Locale.ROOT, "%,d packets read from %s (%s); %s; %s%n", reader.packetsRead(), input,
+                        reader.format(), FlowsCommand.describe(table.stats()), describe(detector.stats()));
+                FileReads.fail(damage);
             }
             return 0;
         }

@@ -23,6 +23,7 @@ import io.podcap.netfilter.ToolSource;
 import io.podcap.netfilter.TraceRules;
 import io.podcap.netfilter.XtablesMonitorParser;
 import io.podcap.ns.NamespaceSpec;
+import io.podcap.pcap.PcapFormatException;
 import io.podcap.pcap.PcapReader;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -177,12 +178,15 @@ final class TraceCommand implements Callable<Integer> {
 
     private void report(NamespaceSpec ns, PacketCorrelator correlator, Consumer<NetfilterEvent> sink,
                         TraceOutput output) throws Exception {
+        PcapFormatException damage = null;
         if (read != null) {
             try (PcapReader reader = PcapReader.open(read)) {
                 PacketHandler handler = packets.filtered(correlator);
-                while (reader.read(handler, 256) >= 0) {
-                    output.packets(correlator.drain(correlator.latestPacketTime() + 1));
-                }
+                damage = FileReads.untilDamaged(() -> {
+                    while (reader.read(handler, 256) >= 0) {
+                        output.packets(correlator.drain(correlator.latestPacketTime() + 1));
+                    }
+                });
             }
         } else {
             live(ns, correlator, sink, output);
@@ -195,6 +199,7 @@ final class TraceCommand implements Callable<Integer> {
                 report.packets().stream().filter(p -> p.captured()).count(), report.capturedWithoutEvents(),
                 report.eventsWithoutPacket(), report.findings().size(), report.packetsDropped(),
                 report.eventsDropped(), report.packetsForgotten());
+        FileReads.fail(damage);
     }
 
     private void live(NamespaceSpec ns, PacketCorrelator correlator, Consumer<NetfilterEvent> sink,

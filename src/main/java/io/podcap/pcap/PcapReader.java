@@ -22,8 +22,9 @@ import java.util.List;
  * stays in place until {@link PacketHandler#onBatchEnd()} returns; a batch may therefore hold fewer packets than
  * asked for. Not thread-safe.
  *
- * <p>Errors are {@link PcapFormatException}s with a one-line message naming the file. When the file is cut short,
- * every complete packet before the cut is delivered (and its batch ended) before the exception is thrown.
+ * <p>Errors are {@link PcapFormatException}s with a one-line message naming the file. When the file is cut short or
+ * a record is malformed, every complete packet before it is delivered (and its batch ended) before the exception is
+ * thrown.
  */
 public final class PcapReader implements AutoCloseable {
     private static final int READ_ALL_BATCH = 4096;
@@ -79,26 +80,34 @@ public final class PcapReader implements AutoCloseable {
             return 0;
         }
         int n = 0;
-        while (n < maxPackets) {
-            int r = decoder.next();
-            if (r == RecordDecoder.PACKET) {
-                RecordDecoder d = decoder;
-                view.wrap(in.viewBuf(), d.dataOffset, d.caplen, d.wirelen, d.tsNanos, d.ifindex, d.linkType, source);
-                packetsRead++;
-                bytesRead += d.caplen;
-                n++;
-                handler.onPacket(view);
-            } else if (r == RecordDecoder.NEED_MORE) {
-                if (n > 0) {
-                    break; // refilling would move the bytes under this batch's packets
-                }
-                if (!in.fill(decoder.need)) {
-                    if (in.available() == 0) {
-                        return -1;
+        try {
+            while (n < maxPackets) {
+                int r = decoder.next();
+                if (r == RecordDecoder.PACKET) {
+                    RecordDecoder d = decoder;
+                    view.wrap(in.viewBuf(), d.dataOffset, d.caplen, d.wirelen, d.tsNanos, d.ifindex, d.linkType,
+                            source);
+                    packetsRead++;
+                    bytesRead += d.caplen;
+                    n++;
+                    handler.onPacket(view);
+                } else if (r == RecordDecoder.NEED_MORE) {
+                    if (n > 0) {
+                        break; // refilling would move the bytes under this batch's packets
                     }
-                    throw decoder.truncated();
+                    if (!in.fill(decoder.need)) {
+                        if (in.available() == 0) {
+                            return -1;
+                        }
+                        throw decoder.truncated();
+                    }
                 }
             }
+        } catch (PcapFormatException e) {
+            if (n > 0) {
+                handler.onBatchEnd(); // the packets before a malformed record are whole: a handler may hold them
+            }
+            throw e;
         }
         handler.onBatchEnd();
         return n;

@@ -2,20 +2,24 @@ package io.podcap.flow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.podcap.pcap.PcapFormatException;
 import io.podcap.pcap.PcapReader;
 import io.podcap.testing.Cli;
 import io.podcap.testing.Root;
 import io.podcap.testing.TestNetns;
+import io.podcap.testing.Tools;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -119,6 +123,46 @@ class CliFlowsTest {
         List<Map<String, Object>> rows = jsonLines(udp.stdout());
         assertFalse(rows.isEmpty());
         assertTrue(rows.stream().allMatch(r -> "udp".equals(r.get("proto"))), udp::toString);
+    }
+
+    /** A file cut short (still being written, a copy that stopped): the results of every packet before the cut. */
+    @Test
+    void aFileCutShortGivesEverythingBeforeTheCutThenItsError() throws Exception {
+        Tools.require("tshark");
+        Path whole = dir.resolve("whole.pcapng");
+        int frames = FlowCorpus.write(whole, 3, 100);
+        byte[] bytes = Files.readAllBytes(whole);
+        Path cut = dir.resolve("cut.pcapng");
+        Files.write(cut, Arrays.copyOf(bytes, bytes.length - 10)); // inside the last packet's block
+        List<FlowRecord> expected = new ArrayList<>();
+        FlowTable table = FlowTable.builder().onFlowEnd(expected::add).build();
+        try (PcapReader r = PcapReader.open(cut)) {
+            assertThrows(PcapFormatException.class, () -> r.readAll(table));
+        }
+        table.endAll();
+        String read = String.format("%,d packets read from %s", frames - 1, cut);
+        String error = "podcap: " + cut + ": truncated block at byte ";
+
+        Cli.Result flows = Cli.run("flows", "--read", cut.toString(), "--json");
+        assertEquals(2, flows.exitCode(), flows::toString);
+        List<Map<String, Object>> rows = jsonLines(flows.stdout());
+        assertEquals(expected.size(), rows.size(), flows::toString);
+        assertEquals(frames - 1, rows.stream().mapToLong(r -> ((Number) r.get("c2s_packets")).longValue()
+                + ((Number) r.get("s2c_packets")).longValue()).sum());
+        List<String> err = flows.stderr().lines().toList();
+        assertEquals(2, err.size(), flows::toString);
+        assertTrue(err.get(0).startsWith(read) && err.get(1).startsWith(error), flows::toString);
+
+        Cli.Result probes = Cli.run("probes", "--read", cut.toString(), "--json");
+        assertEquals(2, probes.exitCode(), probes::toString);
+        assertTrue(probes.stderr().startsWith(read) && probes.stderr().contains("\n" + error), probes::toString);
+
+        Path out = dir.resolve("out.pcapng");
+        Cli.Result capture = Cli.run("capture", "--read", cut.toString(), "-w", out.toString());
+        assertEquals(2, capture.exitCode(), capture::toString);
+        assertTrue(capture.stderr().contains("written to " + out + "\n" + error), capture::toString);
+        Tools.Result tshark = Tools.run("tshark", "-r", out.toString(), "-T", "fields", "-e", "frame.number");
+        assertEquals(frames - 1, tshark.lines().size(), tshark::toString);
     }
 
     @Test

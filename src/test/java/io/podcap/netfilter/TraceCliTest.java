@@ -160,6 +160,14 @@ class TraceCliTest {
             assertTrue(r.stdout().contains("is the connection's destination before DNAT"), r::toString);
             assertTrue(r.stderr().contains(trace + ": ") && r.stderr().contains(" events, 1 skipped"),
                     "the garbage line is counted: " + r);
+            byte[] whole = Files.readAllBytes(pcap); // the SYN and its retransmission; cut inside the second
+            Path cut = dir.resolve("cut.pcap");
+            Files.write(cut, java.util.Arrays.copyOf(whole, whole.length - 10));
+            Cli.Result c = Cli.run("trace", "--read", cut.toString(), "--trace-file", trace.toString(),
+                    "--conntrack-file", ct.toString());
+            assertEquals(2, c.exitCode(), c::toString);
+            assertTrue(c.stdout().contains("FINDING source-is-service-ip"), "the first SYN still explained: " + c);
+            assertTrue(c.stderr().strip().endsWith("(file ends inside a packet)"), c::toString);
             Cli.Result mixed = Cli.run("trace", "--read", pcap.toString(), "--xtables-monitor");
             assertEquals(2, mixed.exitCode(), mixed::toString);
             assertTrue(mixed.stderr().startsWith("podcap: --read takes saved sources"), mixed::toString);

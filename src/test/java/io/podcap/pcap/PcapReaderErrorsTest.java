@@ -183,6 +183,7 @@ class PcapReaderErrorsTest {
                     e.getMessage());
         }
         assertEquals(1, c.packets.size());
+        assertEquals(1, c.batches, "the packet before the damage ends its batch, for handlers that wait for that");
 
         Path g = dir.resolve("big.pcapng");
         Files.write(g, new Pcapng(ByteOrder.LITTLE_ENDIAN).shb().idb(1, 0, "eth0", 9, 0)
