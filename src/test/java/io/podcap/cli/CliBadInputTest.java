@@ -45,6 +45,10 @@ class CliBadInputTest {
     @Test
     void missingReadFile() throws Exception {
         assertOneLineError(Cli.run("capture", "--read", dir.resolve("nothing.pcap").toString()), "nothing.pcap");
+        Path out = dir.resolve("out.pcapng");
+        assertOneLineError(Cli.run("capture", "--read", dir.resolve("nothing.pcap").toString(), "-w", out.toString()),
+                "nothing.pcap");
+        assertFalse(Files.exists(out), "no empty capture file left behind");
     }
 
     @Test
