@@ -39,7 +39,8 @@ final class CaptureCommand implements Callable<Integer> {
     @Option(names = {"-w", "--write"}, paramLabel = "FILE", description = "Write pcapng (mode 0600); - for stdout.")
     String output;
 
-    @Option(names = {"-r", "--read"}, paramLabel = "FILE", description = "Read a pcap or pcapng file instead.")
+    @Option(names = {"-r", "--read"}, paramLabel = "FILE",
+            description = "Read a pcap or pcapng file instead (- for standard input).")
     Path input;
 
     @Option(names = "--immediate", description = "Deliver each packet at once (more CPU per packet).")
@@ -105,7 +106,7 @@ final class CaptureCommand implements Callable<Integer> {
 
     /** The file's error if it broke off, after every packet before it was handled. */
     private PcapFormatException read(PacketHandler handler) throws Exception {
-        try (PcapReader reader = PcapReader.open(input)) {
+        try (PcapReader reader = FileReads.open(input)) {
             Limit limit = new Limit(packets.filtered(handler), count);
             PcapFormatException damage = FileReads.untilDamaged(() -> {
                 while (!limit.reached() && reader.read(limit, 256) >= 0) {

@@ -1,11 +1,16 @@
 package io.podcap.cli;
 
 import io.podcap.pcap.PcapFormatException;
+import io.podcap.pcap.PcapReader;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
 import java.io.IOException;
+import java.nio.file.Path;
 
 /**
- * A command's read of a capture file that breaks off (cut short, a malformed record): the reader has delivered every
- * packet before the damage, so the command reports on those first and fails with the file's error after.
+ * A command's read of a capture file: {@code -} is standard input (as for {@code tcpdump -r -}); a file that breaks
+ * off (cut short, a malformed record) has had every packet before the damage delivered, so the command reports on
+ * those first and fails with the file's error after.
  */
 final class FileReads {
     interface Read {
@@ -13,6 +18,12 @@ final class FileReads {
     }
 
     private FileReads() {}
+
+    static PcapReader open(Path input) throws IOException {
+        return input.toString().equals("-")
+                ? PcapReader.open(new FileInputStream(FileDescriptor.in).getChannel(), "stdin")
+                : PcapReader.open(input);
+    }
 
     /** Runs the read; the file's error if it broke off (not thrown), else null. */
     static PcapFormatException untilDamaged(Read read) throws IOException {

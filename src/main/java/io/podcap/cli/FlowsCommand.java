@@ -41,7 +41,8 @@ final class FlowsCommand implements Callable<Integer> {
     @Option(names = "--interval", paramLabel = "S", description = "Also print the live flows every S seconds.")
     double interval;
 
-    @Option(names = {"-r", "--read"}, paramLabel = "FILE", description = "Read a pcap or pcapng file instead.")
+    @Option(names = {"-r", "--read"}, paramLabel = "FILE",
+            description = "Read a pcap or pcapng file instead (- for standard input).")
     Path input;
 
     @Option(names = "--json", description = "One JSON object per flow and line.")
@@ -103,7 +104,7 @@ final class FlowsCommand implements Callable<Integer> {
     }
 
     private void read(FlowTable table, FlowPrintThread printer) throws Exception {
-        try (PcapReader reader = PcapReader.open(input)) {
+        try (PcapReader reader = FileReads.open(input)) {
             PacketHandler handler = packets.filtered(table.batched());
             PcapFormatException damage = FileReads.untilDamaged(() -> reader.readAll(handler));
             table.endAll();

@@ -40,7 +40,8 @@ final class ProbesCommand implements Callable<Integer> {
     @Option(names = "--interval", paramLabel = "S", description = "Also print the streams every S seconds.")
     double interval;
 
-    @Option(names = {"-r", "--read"}, paramLabel = "FILE", description = "Read a pcap or pcapng file instead.")
+    @Option(names = {"-r", "--read"}, paramLabel = "FILE",
+            description = "Read a pcap or pcapng file instead (- for standard input).")
     Path input;
 
     @Option(names = "--json", description = "One JSON object per stream or alert and line.")
@@ -80,7 +81,7 @@ final class ProbesCommand implements Callable<Integer> {
         FlowTable table = FlowTable.builder().capacity(capacity).httpBytes(0).build();
         ProbeDetector detector = detector(roles, printer).build(table);
         if (input != null) {
-            try (PcapReader reader = PcapReader.open(input)) {
+            try (PcapReader reader = FileReads.open(input)) {
                 PacketHandler handler = packets.filtered(table.batched());
                 PcapFormatException damage = FileReads.untilDamaged(() -> reader.readAll(handler));
                 table.endAll();

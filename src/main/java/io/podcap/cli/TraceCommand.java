@@ -56,7 +56,8 @@ final class TraceCommand implements Callable<Integer> {
             description = "pid:PID, netns:NAME, pod:NS/NAME, ip:ADDR, path:FILE or host (default).")
     String netns;
 
-    @Option(names = {"-r", "--read"}, paramLabel = "FILE", description = "Read packets from a pcap/pcapng file.")
+    @Option(names = {"-r", "--read"}, paramLabel = "FILE",
+            description = "Read packets from a pcap/pcapng file (- for standard input).")
     Path read;
 
     @Option(names = "--nflog-group", paramLabel = "N", description = "Capture NFLOG group N in the namespace.")
@@ -180,7 +181,7 @@ final class TraceCommand implements Callable<Integer> {
                         TraceOutput output) throws Exception {
         PcapFormatException damage = null;
         if (read != null) {
-            try (PcapReader reader = PcapReader.open(read)) {
+            try (PcapReader reader = FileReads.open(read)) {
                 PacketHandler handler = packets.filtered(correlator);
                 damage = FileReads.untilDamaged(() -> {
                     while (reader.read(handler, 256) >= 0) {

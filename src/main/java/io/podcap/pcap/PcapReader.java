@@ -7,6 +7,7 @@ import io.podcap.capture.PacketView;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -30,7 +31,7 @@ public final class PcapReader implements AutoCloseable {
     private static final int READ_ALL_BATCH = 4096;
 
     private final Path file;
-    private final FileChannel channel;
+    private final ReadableByteChannel channel;
     private final ReadBuffer in;
     private final RecordDecoder decoder;
     private final PacketSource source;
@@ -40,7 +41,7 @@ public final class PcapReader implements AutoCloseable {
     private long bytesRead;
     private boolean closed;
 
-    private PcapReader(Path file, FileChannel channel, ReadBuffer in, RecordDecoder decoder) {
+    private PcapReader(Path file, ReadableByteChannel channel, ReadBuffer in, RecordDecoder decoder) {
         this.file = file;
         this.channel = channel;
         this.in = in;
@@ -54,9 +55,21 @@ public final class PcapReader implements AutoCloseable {
         return open(file, ReadBuffer.DEFAULT_CAPACITY);
     }
 
+    /**
+     * Reads a capture from a stream (standard input, a pipe from a remote tcpdump, a socket) instead of a file, read
+     * once from start to end; {@code name} stands for it in errors and as the packets' source. Closing the reader
+     * closes the stream.
+     */
+    public static PcapReader open(ReadableByteChannel in, String name) throws IOException {
+        return open(in, Path.of(name), ReadBuffer.DEFAULT_CAPACITY);
+    }
+
     /** With a given read buffer size (it still grows for a larger record). */
     static PcapReader open(Path file, int bufferBytes) throws IOException {
-        FileChannel ch = openChannel(file);
+        return open(openChannel(file), file, bufferBytes);
+    }
+
+    private static PcapReader open(ReadableByteChannel ch, Path file, int bufferBytes) throws IOException {
         try {
             ReadBuffer in = new ReadBuffer(ch, bufferBytes);
             RecordDecoder decoder = decoderFor(file, in);

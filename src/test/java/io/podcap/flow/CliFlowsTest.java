@@ -103,6 +103,10 @@ class CliFlowsTest {
         assertTrue(rows.stream().anyMatch(r -> List.of("unanswered_syn").equals(r.get("problems"))));
         assertTrue(rows.stream().anyMatch(r -> "[fd00::2]:8080".equals(r.get("server"))), run::toString);
         assertTrue(run.stderr().contains(String.format("%,d packets read", frames)), run::toString);
+
+        Cli.Result piped = Cli.runPiped(Files.readAllBytes(file), "flows", "--read", "-", "--json"); // tcpdump -w -
+        assertEquals(0, piped.exitCode(), piped::toString);
+        assertEquals(run.stdout().replace("file:corpus.pcapng", "file:stdin"), piped.stdout());
     }
 
     @Test
@@ -152,6 +156,11 @@ class CliFlowsTest {
         List<String> err = flows.stderr().lines().toList();
         assertEquals(2, err.size(), flows::toString);
         assertTrue(err.get(0).startsWith(read) && err.get(1).startsWith(error), flows::toString);
+
+        Cli.Result piped = Cli.runPiped(Arrays.copyOf(bytes, bytes.length - 10), "flows", "--read", "-", "--json");
+        assertEquals(2, piped.exitCode(), piped::toString);
+        assertEquals(flows.stdout().replace("file:cut.pcapng", "file:stdin"), piped.stdout());
+        assertTrue(piped.stderr().contains("\npodcap: stdin: truncated block at byte "), piped::toString);
 
         Cli.Result probes = Cli.run("probes", "--read", cut.toString(), "--json");
         assertEquals(2, probes.exitCode(), probes::toString);

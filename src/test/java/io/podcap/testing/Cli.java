@@ -30,13 +30,19 @@ public final class Cli {
     }
 
     public static Result run(String... args) throws IOException, InterruptedException {
-        return run(List.of(), args);
+        return run(List.of(), null, args);
+    }
+
+    /** Runs the CLI with {@code input} written into its standard input through a pipe, then the pipe closed. */
+    public static Result runPiped(byte[] input, String... args) throws IOException, InterruptedException {
+        return run(List.of(), input, args);
     }
 
     /** Runs the CLI without one capability (e.g. {@code net_raw}), dropped from its bounding set by setpriv(1). */
     public static Result runWithout(String capability, String... args) throws IOException, InterruptedException {
         Tools.require("setpriv");
-        return run(List.of("setpriv", "--inh-caps=-" + capability, "--bounding-set=-" + capability, "--"), args);
+        return run(List.of("setpriv", "--inh-caps=-" + capability, "--bounding-set=-" + capability, "--"), null,
+                args);
     }
 
     /**
@@ -59,12 +65,20 @@ public final class Cli {
         return command;
     }
 
-    private static Result run(List<String> prefix, String... args) throws IOException, InterruptedException {
+    private static Result run(List<String> prefix, byte[] input, String... args)
+            throws IOException, InterruptedException {
         List<String> command = command(prefix, args);
         File out = File.createTempFile("podcap-cli", ".out");
         File err = File.createTempFile("podcap-cli", ".err");
         try {
             Process p = new ProcessBuilder(command).redirectOutput(out).redirectError(err).start();
+            try (var stdin = p.getOutputStream()) {
+                if (input != null) {
+                    stdin.write(input); // stdout and stderr go to files: the CLI reads this while it runs
+                }
+            } catch (IOException closedEarly) {
+                // the CLI stopped reading (e.g. it failed): its exit status and stderr tell
+            }
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
                 p.destroyForcibly().waitFor();
                 throw new AssertionError("podcap " + String.join(" ", args) + " did not finish in 60 s");
