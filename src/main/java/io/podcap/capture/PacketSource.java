@@ -7,4 +7,12 @@ public interface PacketSource {
 
     /** The name of an interface of this source, or {@code if<N>} when it is not known. */
     String interfaceName(int ifindex);
+
+    /**
+     * Where packets of this interface were captured: {@link #namespace()}, but for a file podcap wrote, the namespace
+     * its interface block names (a capture of several namespaces keeps them apart when read back).
+     */
+    default String namespace(int ifindex) {
+        return namespace();
+    }
 }

@@ -19,8 +19,9 @@ import java.util.List;
  * @param finFrom           who sent a FIN (possibly {@link Side#BOTH}), or null
  * @param zeroWindow        segments advertising a zero receive window
  * @param iface             interface it was seen on, as its source names it
- * @param netns             where it was seen: its packet source's {@code namespace()} (a spec label, a capture group
- *                          member's description, or {@code file:NAME}); null when the packets had no source
+ * @param netns             where it was seen: its packet source's {@code namespace(ifindex)} (a spec label, a capture
+ *                          group member's description, {@code file:NAME}, or for a file podcap wrote the namespace
+ *                          its interface block names); null when the packets had no source
  * @param httpRequest       the first HTTP/1.x request line the client sent, when its payload was captured, or null
  * @param flags             user flags set by listeners ({@link FlowTable#orFlags})
  */

@@ -584,7 +584,7 @@ public final class FlowTable implements PacketHandler {
                 counter(slot, PACKETS), counter(slot, BYTES), counter(slot, PACKETS + 1), counter(slot, BYTES + 1),
                 st, end, handshakeRttNanos(slot), info[i + SYN_RETRANSMITS], info[i + RETRANSMITS], rst,
                 Side.of(info[i + FIN_FROM]), info[i + ZERO_WINDOW], ifaceName(sourceId, keys.ifindex(slot)),
-                source == null ? null : source.namespace(),
+                source == null ? null : source.namespace(keys.ifindex(slot)),
                 http ? HttpRequestLine.text(this.http[slot], httpLength[slot]) : null,
                 FlowProblem.of(st, end, info[i + SYN_RETRANSMITS], info[i + RETRANSMITS], rst), info[i + FLAGS]);
     }

@@ -75,7 +75,10 @@ public final class PcapngSink implements PacketHandler {
 
     private Iface add(PacketView p) {
         String name = p.interfaceName();
-        String description = name + " in " + p.source().namespace() + " (ifindex " + p.ifindex() + ")";
+        // a file read back keeps its blocks' descriptions (their namespaces and the kernel's ifindex)
+        String read = p.source() instanceof FileSource f ? f.description(p.ifindex()) : null;
+        String description = read != null ? read
+                : name + " in " + p.source().namespace() + " (ifindex " + p.ifindex() + ")";
         try {
             Iface iface = new Iface(writer.addInterface(name, description, p.linkType(), snaplen, filter), p.source());
             lastMap.put(p.ifindex(), iface);

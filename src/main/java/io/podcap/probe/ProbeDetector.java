@@ -396,7 +396,7 @@ public final class ProbeDetector implements FlowListener {
         SourceRole r = sure ? SourceRole.KUBELET : SourceRole.of(role[slot]);
         PacketSource source = current.source();
         return streams.create(srcHi, srcLo, dstHi, dstLo, port, k, pathHash, path, userAgent, version, r, sure,
-                source == null ? null : source.namespace());
+                source == null ? null : source.namespace(current.ifindex()));
     }
 
     /** The client connected and closed without sending data: a TCP probe when it comes from the node. */

@@ -85,6 +85,21 @@ class CliMultiNamespaceTest {
             }
             assertTrue(fromB > 0, r::toString);
             assertTrue(after > 0, "the other namespace is still captured: " + r);
+
+            // read back, each flow is where it was captured; copied, the blocks keep their descriptions
+            Cli.Result flows = Cli.run("flows", "--read", file.toString(), "--json");
+            assertEquals(0, flows.exitCode(), flows::toString);
+            List<String> lines = flows.stdout().lines().toList();
+            for (TestNode.Pod p : List.of(a, b)) {
+                assertEquals(1, lines.stream().filter(l -> l.contains("\"server\":\"" + p.address() + ":" + PORT + "\"")
+                        && l.contains("\"netns\":\"" + p.spec() + "\"")).count(), flows::toString);
+            }
+            Path copy = dir.resolve("copy.pcapng");
+            Cli.Result c = Cli.run("capture", "--read", file.toString(), "-w", copy.toString());
+            assertEquals(0, c.exitCode(), c::toString);
+            assertEquals(rows.stream().map(row -> row[0]).toList(),
+                    Tools.tsharkFields(copy, "frame.interface_description", "udp.payload").stream()
+                            .map(row -> row[0]).toList());
         }
     }
 }
