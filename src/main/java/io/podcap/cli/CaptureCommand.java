@@ -106,7 +106,7 @@ final class CaptureCommand implements Callable<Integer> {
 
     /** The file's error if it broke off, after every packet before it was handled. */
     private PcapFormatException read(PacketHandler handler) throws Exception {
-        try (PcapReader reader = FileReads.open(input)) {
+        try (PcapReader reader = FileReads.open(input, handler::onIdle)) { // -w's file flushed while stdin is quiet
             Limit limit = new Limit(packets.filtered(handler), count);
             PcapFormatException damage = FileReads.untilDamaged(() -> {
                 while (!limit.reached() && reader.read(limit, 256) >= 0) {

@@ -5,6 +5,9 @@ import io.podcap.pcap.PcapReader;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Path;
 
 /**
@@ -20,9 +23,45 @@ final class FileReads {
     private FileReads() {}
 
     static PcapReader open(Path input) throws IOException {
-        return input.toString().equals("-")
-                ? PcapReader.open(new FileInputStream(FileDescriptor.in).getChannel(), "stdin")
+        return open(input, () -> { });
+    }
+
+    /**
+     * As {@link #open(Path)}; reading standard input, {@code beforeWaiting} runs before each read that would wait for
+     * the writer, so that what the command has to say about the packets so far goes out while a piped capture is
+     * quiet.
+     */
+    static PcapReader open(Path input, Runnable beforeWaiting) throws IOException {
+        return input.toString().equals("-") ? PcapReader.open(new Stdin(beforeWaiting), "stdin")
                 : PcapReader.open(input);
+    }
+
+    private static final class Stdin implements ReadableByteChannel {
+        private final FileInputStream in = new FileInputStream(FileDescriptor.in);
+        private final FileChannel channel = in.getChannel();
+        private final Runnable beforeWaiting;
+
+        Stdin(Runnable beforeWaiting) {
+            this.beforeWaiting = beforeWaiting;
+        }
+
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+            if (in.available() == 0) { // FIONREAD: nothing in the pipe yet
+                beforeWaiting.run();
+            }
+            return channel.read(dst);
+        }
+
+        @Override
+        public boolean isOpen() {
+            return channel.isOpen();
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
     }
 
     /** Runs the read; the file's error if it broke off (not thrown), else null. */

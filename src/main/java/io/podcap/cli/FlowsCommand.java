@@ -104,7 +104,7 @@ final class FlowsCommand implements Callable<Integer> {
     }
 
     private void read(FlowTable table, FlowPrintThread printer) throws Exception {
-        try (PcapReader reader = FileReads.open(input)) {
+        try (PcapReader reader = FileReads.open(input, printer::flush)) {
             PacketHandler handler = packets.filtered(table.batched());
             PcapFormatException damage = FileReads.untilDamaged(() -> reader.readAll(handler));
             table.endAll();

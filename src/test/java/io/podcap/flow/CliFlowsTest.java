@@ -129,6 +129,62 @@ class CliFlowsTest {
         assertTrue(rows.stream().allMatch(r -> "udp".equals(r.get("proto"))), udp::toString);
     }
 
+    /** Piped from a capture still running: a flow is printed once it ends, not when the pipe closes. */
+    @Test
+    void aPipedCaptureShowsEndedFlowsWhileThePipeIsQuiet() throws Exception {
+        Path file = dir.resolve("corpus.pcapng");
+        int frames = FlowCorpus.write(file, 3, 100);
+        List<FlowRecord> ended = new ArrayList<>();
+        FlowTable table = FlowTable.builder().onFlowEnd(ended::add).build();
+        try (PcapReader r = PcapReader.open(file)) {
+            r.readAll(table);
+        }
+        int beforeTheEnd = ended.size(); // those the packets' own time ended
+        table.endAll();
+        assertTrue(beforeTheEnd > 0 && ended.size() > beforeTheEnd, ended::toString);
+
+        Path out = dir.resolve("out.json");
+        Path err = dir.resolve("err.txt");
+        Process p = Cli.start(out, err, "flows", "--read", "-", "--json");
+        try {
+            p.getOutputStream().write(Files.readAllBytes(file));
+            p.getOutputStream().flush();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (Files.readAllLines(out).size() < beforeTheEnd && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            Thread.sleep(300);
+            assertEquals(beforeTheEnd, Files.readAllLines(out).size(), "printed while the pipe is open");
+            p.getOutputStream().close();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), () -> "stderr: " + read(err));
+            assertEquals(ended.size(), Files.readAllLines(out).size());
+        } finally {
+            p.destroyForcibly().waitFor();
+        }
+
+        Tools.require("tshark"); // and capture's file holds every packet so far
+        Path pcap = dir.resolve("copy.pcapng");
+        Process c = Cli.start(out, err, "capture", "--read", "-", "-w", pcap.toString());
+        try {
+            c.getOutputStream().write(Files.readAllBytes(file));
+            c.getOutputStream().flush();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while ((!Files.exists(pcap) || frames(pcap) < frames) && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            assertEquals(frames, frames(pcap), "written while the pipe is open");
+            c.getOutputStream().close();
+            assertTrue(c.waitFor(30, TimeUnit.SECONDS));
+        } finally {
+            c.destroyForcibly().waitFor();
+        }
+    }
+
+    private static int frames(Path pcap) throws Exception {
+        return Tools.run("tshark", "-r", pcap.toString(), "-T", "fields", "-e", "frame.number").lines().size();
+    }
+
     /** A file cut short (still being written, a copy that stopped): the results of every packet before the cut. */
     @Test
     void aFileCutShortGivesEverythingBeforeTheCutThenItsError() throws Exception {
