@@ -71,6 +71,10 @@ final class CaptureCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--json-stats needs a live capture whose packets do not go to stdout"
                     + " (-w FILE or -q)");
         }
+        if (input != null) {
+            FileReads.liveOnly(duration > 0, "--duration");
+            packets.checkForRead();
+        }
         boolean toStdout = "-".equals(output);
         PcapOutput out = output == null ? null : new PcapOutput(output, pcap, packets.snaplen, packets.filter);
         PcapFormatException damage = null;

@@ -64,6 +64,13 @@ final class FileReads {
         }
     }
 
+    /** Options a live capture uses, given with {@code --read}: an error rather than silently ignored. */
+    static void liveOnly(boolean given, String options) {
+        if (given) {
+            throw new IllegalArgumentException("not with --read: " + options + " (a live capture's)");
+        }
+    }
+
     /** Runs the read; the file's error if it broke off (not thrown), else null. */
     static PcapFormatException untilDamaged(Read read) throws IOException {
         try {

@@ -68,6 +68,10 @@ final class FlowsCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--duration and --interval must not be negative");
         }
         targets.checkNoneWith(input);
+        if (input != null) {
+            FileReads.liveOnly(duration > 0 || interval > 0, "--duration and --interval");
+            packets.checkForRead();
+        }
         // stdout without autoflush: flows go out in large writes (live: at least every 200 ms, not one per flow)
         PrintStream stdout = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out),
                 1 << 16), false, StandardCharsets.UTF_8);

@@ -39,6 +39,13 @@ final class PacketOptions {
                 .ringSize(ringSize());
     }
 
+    /** For {@code --read}: the buffer sizes are a live capture's, so given with it they are an error, not ignored. */
+    void checkForRead() {
+        if (bufferSize != null || ringSize != null) {
+            throw new IllegalArgumentException("not with --read: --buffer-size and --ring-size (a live capture's)");
+        }
+    }
+
     int bufferSize(boolean several) {
         return bufferSize != null ? bufferSize : several ? 4 << 20 : 32 << 20;
     }

@@ -76,6 +76,10 @@ final class ProbesCommand implements Callable<Integer> {
                     + "must be positive");
         }
         targets.checkNoneWith(input);
+        if (input != null) {
+            FileReads.liveOnly(duration > 0 || interval > 0, "--duration and --interval");
+            packets.checkForRead();
+        }
         ProbePrinter printer = new ProbePrinter(System.out, json);
         AddressRoles roles = addresses.roles(input == null, targets);
         FlowTable table = FlowTable.builder().capacity(capacity).httpBytes(0).build();

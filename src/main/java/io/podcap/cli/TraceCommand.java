@@ -130,6 +130,10 @@ final class TraceCommand implements Callable<Integer> {
                     + "--conntrack-file, --rules); --arm, --kmsg, --xtables-monitor, --nft-monitor, --conntrack and "
                     + "--nflog-group are live");
         }
+        if (read != null) {
+            FileReads.liveOnly(duration > 0, "--duration");
+            packets.checkForRead();
+        }
         NamespaceSpec ns = read == null ? NamespaceSpec.parse(netns) : null;
         Set<String> vips = new LinkedHashSet<>(serviceIps);
         Set<String> nodes = new LinkedHashSet<>(nodeIps);

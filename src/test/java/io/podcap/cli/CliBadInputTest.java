@@ -51,6 +51,19 @@ class CliBadInputTest {
         assertFalse(Files.exists(out), "no empty capture file left behind");
     }
 
+    /** A live capture's options with --read are an error, not silently ignored (the file need not exist). */
+    @Test
+    void liveOptionsWithRead() throws Exception {
+        String f = dir.resolve("any.pcap").toString();
+        assertOneLineError(Cli.run("flows", "--read", f, "--interval", "5"),
+                "not with --read: --duration and --interval");
+        assertOneLineError(Cli.run("probes", "--read", f, "--duration", "5"), "not with --read: --duration and");
+        assertOneLineError(Cli.run("capture", "--read", f, "--duration", "5"), "not with --read: --duration");
+        assertOneLineError(Cli.run("trace", "--read", f, "--duration", "5"), "not with --read: --duration");
+        assertOneLineError(Cli.run("flows", "--read", f, "--buffer-size", "1048576"), "--buffer-size and --ring-size");
+        assertOneLineError(Cli.run("capture", "--read", f, "--ring-size", "65536"), "--buffer-size and --ring-size");
+    }
+
     @Test
     void unreadableReadFile() throws Exception {
         Path file = dir.resolve("garbage.pcap");
