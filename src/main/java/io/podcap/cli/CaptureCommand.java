@@ -111,7 +111,7 @@ final class CaptureCommand implements Callable<Integer> {
     /** The file's error if it broke off, after every packet before it was handled. */
     private PcapFormatException read(PacketHandler handler) throws Exception {
         try (PcapReader reader = FileReads.open(input, handler::onIdle)) { // -w's file flushed while stdin is quiet
-            Limit limit = new Limit(packets.filtered(handler), count);
+            Limit limit = new Limit(Stdout.checked(packets.filtered(handler)), count);
             PcapFormatException damage = FileReads.untilDamaged(() -> {
                 while (!limit.reached() && reader.read(limit, 256) >= 0) {
                     // batches until the end or the count
@@ -148,7 +148,7 @@ final class CaptureCommand implements Callable<Integer> {
         try (group; StopSignals signals = new StopSignals(err, group::stop);
              MetricsServer server = metrics.start(registry, err)) {
             while (!group.awaitTermination(Duration.ofMillis(Math.min(1000, remainingMillis(deadline))))) {
-                if (System.nanoTime() >= deadline) {
+                if (System.nanoTime() >= deadline || Stdout.failed()) {
                     group.stop();
                 } else {
                     live.refresh();
@@ -171,6 +171,7 @@ final class CaptureCommand implements Callable<Integer> {
         if (status != null) {
             status.clear();
         }
+        Stdout.check();
         List<String> failures = new ArrayList<>();
         for (CaptureGroup.Member m : group.members()) {
             if (m.failure() != null) {

@@ -12,11 +12,7 @@ import io.podcap.pcap.PcapReader;
 import io.podcap.probe.AddressRoles;
 import io.podcap.probe.ProbeDetector;
 import io.podcap.probe.ProbeFlags;
-import java.io.BufferedOutputStream;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -73,8 +69,7 @@ final class FlowsCommand implements Callable<Integer> {
             packets.checkForRead();
         }
         // stdout without autoflush: flows go out in large writes (live: at least every 200 ms, not one per flow)
-        PrintStream stdout = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out),
-                1 << 16), false, StandardCharsets.UTF_8);
+        PrintStream stdout = Stdout.stream(1 << 16, false);
         if (input == null) {
             try (FlowPrintThread nowhere = new FlowPrintThread(new FlowPrinter(WarmUp.NOWHERE, json))) {
                 WarmUp.run(pipeline(nowhere, WarmUp.ROLES));
@@ -109,10 +104,11 @@ final class FlowsCommand implements Callable<Integer> {
 
     private void read(FlowTable table, FlowPrintThread printer) throws Exception {
         try (PcapReader reader = FileReads.open(input, printer::flush)) {
-            PacketHandler handler = packets.filtered(table.batched());
+            PacketHandler handler = Stdout.checked(packets.filtered(table.batched()));
             PcapFormatException damage = FileReads.untilDamaged(() -> reader.readAll(handler));
             table.endAll();
             printer.close(); // the flows out before the summary
+            Stdout.check();
             err.printf(Locale.ROOT, "%,d packets read from %s (%s); %s%n", reader.packetsRead(), input,
                     reader.format(), describe(table.stats()));
             FileReads.fail(damage);

@@ -76,6 +76,7 @@ final class LiveCaptures {
                 finish.run();
                 snapshot.run();
             });
+            Stdout.check();
             for (CaptureGroup.Member m : group.members()) {
                 err.println(m.description() + ": " + Status.describe(m.stats(), m.stats().consumed())
                         + (m.failure() == null ? "" : "; ended: " + m.failure()));
@@ -100,7 +101,7 @@ final class LiveCaptures {
             if (group.awaitTermination(Duration.ofNanos(Math.max(wait, 1_000_000L)))) {
                 return;
             }
-            if (System.nanoTime() >= deadline) {
+            if (System.nanoTime() >= deadline || Stdout.failed()) {
                 group.stop();
                 continue;
             }

@@ -24,12 +24,16 @@ public final class Main {
         // (index and reference count) only cost time on the hot path: off in this process, before netty loads.
         System.setProperty("io.netty.buffer.checkBounds", "false");
         System.setProperty("io.netty.buffer.checkAccessible", "false");
+        System.setOut(Stdout.stream(128, true)); // as the JVM's own: a small buffer flushed at each line
         System.exit(run(args));
     }
 
     static int run(String... args) {
         CommandLine cli = commandLine(args);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (Stdout.readerGone(e)) {
+                return Stdout.EXIT_READER_GONE; // `| head` has what it wanted: nothing to say
+            }
             PrintWriter err = cmd.getErr();
             err.println("podcap: " + message(e));
             err.flush();

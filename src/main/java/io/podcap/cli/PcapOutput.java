@@ -22,12 +22,15 @@ final class PcapOutput implements PacketHandler, AutoCloseable {
     private final PcapngWriter writer;
     private final PcapngSink sink;
     private final int payloadBytes;
+    private final boolean toStdout;
+    private boolean readerGone; // writing to stdout, whose reader went away: nothing more is written
     private final PacketDecoder decoder = new PacketDecoder();
     private volatile CaptureGroup counted;
     private long lastFlush = System.nanoTime();
 
     PcapOutput(String path, PcapOptions options, int snaplen, String filter) throws IOException {
         this.payloadBytes = options.payloadBytes;
+        this.toStdout = "-".equals(path);
         this.writer = PcapngWriter.builder().path(Path.of(path)).rotateSizeBytes(options.rotateSize)
                 .rotateSeconds(options.rotateSeconds).keep(options.keep).beforeFileClose(w -> writeStatistics())
                 .open();
@@ -41,6 +44,19 @@ final class PcapOutput implements PacketHandler, AutoCloseable {
 
     @Override
     public void onPacket(PacketView p) {
+        if (readerGone) {
+            return;
+        }
+        try {
+            write(p);
+        } catch (UncheckedIOException e) {
+            if (!readerGone(e)) {
+                throw e;
+            }
+        }
+    }
+
+    private void write(PacketView p) {
         if (payloadBytes < 0) {
             sink.onPacket(p);
             return;
@@ -67,12 +83,26 @@ final class PcapOutput implements PacketHandler, AutoCloseable {
     }
 
     private void flush() {
+        if (readerGone) {
+            return;
+        }
         try {
             writer.flush();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + writer.currentPath() + ": " + e.getMessage(), e);
+            if (!readerGone(e)) {
+                throw new UncheckedIOException("cannot write " + writer.currentPath() + ": " + e.getMessage(), e);
+            }
         }
         lastFlush = System.nanoTime();
+    }
+
+    /** Stdout's reader went away ({@code -w - | head -c}): the command stops on {@link Stdout#failed()}. */
+    private boolean readerGone(Exception e) {
+        if (toStdout && Stdout.readerGone(e)) {
+            Stdout.failed(e instanceof IOException io ? io : new IOException(e.getMessage(), e));
+            readerGone = true;
+        }
+        return readerGone;
     }
 
     private void writeStatistics() {

@@ -90,6 +90,7 @@ final class ProbesCommand implements Callable<Integer> {
                 PcapFormatException damage = FileReads.untilDamaged(() -> reader.readAll(handler));
                 table.endAll();
                 printer.streams(detector.streams());
+                Stdout.check();
                 err.printf(Locale.ROOT, "%,d packets read from %s (%s); %s; %s%n", reader.packetsRead(), input,
                         reader.format(), FlowsCommand.describe(table.stats()), describe(detector.stats()));
                 FileReads.fail(damage);

@@ -186,7 +186,7 @@ final class TraceCommand implements Callable<Integer> {
         PcapFormatException damage = null;
         if (read != null) {
             try (PcapReader reader = FileReads.open(read)) {
-                PacketHandler handler = packets.filtered(correlator);
+                PacketHandler handler = Stdout.checked(packets.filtered(correlator));
                 damage = FileReads.untilDamaged(() -> {
                     while (reader.read(handler, 256) >= 0) {
                         output.packets(correlator.drain(correlator.latestPacketTime() + 1));
@@ -199,6 +199,7 @@ final class TraceCommand implements Callable<Integer> {
         output.packets(correlator.drain(Long.MAX_VALUE));
         CorrelationReport report = correlator.finish();
         output.end(report);
+        Stdout.check();
         err.printf("%d packets captured (%d without a netfilter record), %d traced or logged but not captured, "
                         + "%d findings; dropped: %d packets, %d records, %d packets left out of the findings%n",
                 report.packets().stream().filter(p -> p.captured()).count(), report.capturedWithoutEvents(),
@@ -284,7 +285,7 @@ final class TraceCommand implements Callable<Integer> {
             long deadline = duration > 0 ? System.nanoTime() + (long) (duration * 1e9) : Long.MAX_VALUE;
             long hold = (long) (window * 1e9); // trace lines of a packet come soon after it; give them the window
             for (long second = 1; !main.awaitTermination(Duration.ofMillis(1000)); second++) {
-                if (System.nanoTime() >= deadline) {
+                if (System.nanoTime() >= deadline || Stdout.failed()) {
                     main.stop();
                 }
                 output.packets(correlator.drain(ToolSource.now() - hold));
@@ -294,6 +295,7 @@ final class TraceCommand implements Callable<Integer> {
                 }
             }
             Thread.sleep(300); // the last trace and log lines of the last packets
+            Stdout.check();
             if (main.failure() != null) {
                 throw new IllegalStateException(Main.message(main.failure()), main.failure());
             }

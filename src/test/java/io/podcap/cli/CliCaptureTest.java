@@ -11,6 +11,8 @@ import io.podcap.testing.Tools;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,6 +105,57 @@ class CliCaptureTest {
         assertTrue(eth0.contains("veth"), eth0);
         String mac = ns.exec("cat", "/sys/class/net/eth0/address").ok().stdout().strip();
         assertTrue(eth0.contains(mac), eth0 + " lacks " + mac);
+    }
+
+    /** A reader that goes away ({@code | head}) ends the command soon and quietly with 141, as SIGPIPE ends tcpdump. */
+    @Test
+    void aClosedStdoutEndsTheCommandQuietly() throws Exception {
+        Path file = dir.resolve("many.pcap"); // 20,000 UDP packets: their lines are more than a pipe holds
+        ByteBuffer b = ByteBuffer.allocate(24 + 20_000 * (16 + 60)).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(65535).putInt(1);
+        byte[] frame = new byte[60];
+        ByteBuffer.wrap(frame).putShort(12, (short) 0x0800).put(14, (byte) 0x45).putShort(16, (short) 46)
+                .put(22, (byte) 64).put(23, (byte) 17).putInt(26, 0x0a000001).putInt(30, 0x0a000002)
+                .putShort(34, (short) 5000).putShort(36, (short) 53).putShort(38, (short) 26);
+        for (int i = 0; i < 20_000; i++) { // each from a port of its own: a flow, a line, each
+            ByteBuffer.wrap(frame).putShort(34, (short) (1024 + i));
+            b.putInt(i / 1000).putInt(i % 1000 * 1000).putInt(60).putInt(60).put(frame);
+        }
+        Files.write(file, b.array());
+        String[][] commands = {
+            {"capture", "--read", file.toString()},
+            {"capture", "--read", file.toString(), "-w", "-"},
+            {"flows", "--read", file.toString(), "--json"},
+            {"capture", "--netns", ns.spec(), "-i", "eth0"},
+            {"capture", "--netns", ns.spec(), "-i", "eth0", "-w", "-"},
+            {"flows", "--netns", ns.spec(), "-i", "eth0", "--interval", "0.2", "--json"},
+        };
+        try (DatagramSocket socket = new DatagramSocket()) {
+            InetAddress to = InetAddress.getByName(ns.address());
+            for (String[] args : commands) {
+                Process p = Cli.start(args);
+                try {
+                    long deadline = System.nanoTime() + 20_000_000_000L;
+                    for (int i = 0; p.getInputStream().available() == 0 && System.nanoTime() < deadline; i++) {
+                        byte[] data = ("cli-" + i).getBytes(StandardCharsets.US_ASCII);
+                        socket.send(new DatagramPacket(data, data.length, to, PORT));
+                        Thread.sleep(10);
+                    }
+                    p.getInputStream().close(); // as head does once it has its lines
+                    for (int i = 0; p.isAlive() && System.nanoTime() < deadline; i++) {
+                        byte[] data = ("more-" + i).getBytes(StandardCharsets.US_ASCII);
+                        socket.send(new DatagramPacket(data, data.length, to, PORT));
+                        Thread.sleep(10);
+                    }
+                    assertFalse(p.isAlive(), () -> String.join(" ", args) + " still runs");
+                    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+                    assertEquals(141, p.exitValue(), () -> String.join(" ", args) + "\n" + err);
+                    assertFalse(err.contains("podcap: ") || err.contains("\tat "), err);
+                } finally {
+                    p.destroyForcibly().waitFor();
+                }
+            }
+        }
     }
 
     @Test
