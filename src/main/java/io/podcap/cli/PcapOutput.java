@@ -99,7 +99,7 @@ final class PcapOutput implements PacketHandler, AutoCloseable {
     /** Stdout's reader went away ({@code -w - | head -c}): the command stops on {@link Stdout#failed()}. */
     private boolean readerGone(Exception e) {
         if (toStdout && Stdout.readerGone(e)) {
-            Stdout.failed(e instanceof IOException io ? io : new IOException(e.getMessage(), e));
+            Stdout.record(e instanceof IOException io ? io : new IOException(e.getMessage(), e));
             readerGone = true;
         }
         return readerGone;

@@ -33,7 +33,7 @@ final class Stdout extends FileOutputStream {
         try {
             super.write(b);
         } catch (IOException e) {
-            failed(e);
+            record(e);
             throw e;
         }
     }
@@ -43,13 +43,13 @@ final class Stdout extends FileOutputStream {
         try {
             super.write(b, off, len);
         } catch (IOException e) {
-            failed(e);
+            record(e);
             throw e;
         }
     }
 
     /** Records a failed write to stdout made some other way (a pcap written to {@code -}). */
-    static void failed(IOException e) {
+    static void record(IOException e) {
         if (failure == null) {
             failure = e;
         }
