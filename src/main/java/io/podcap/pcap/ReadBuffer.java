@@ -3,9 +3,13 @@ package io.podcap.pcap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 
 /**
@@ -59,6 +63,12 @@ final class ReadBuffer {
 
     int available() {
         return limit - pos;
+    }
+
+    /** The bytes not parsed yet, then the rest of the channel (to read it through a decompressor). */
+    InputStream unparsed() {
+        return new SequenceInputStream(new ByteArrayInputStream(bytes(pos, limit - pos)),
+                Channels.newInputStream(channel));
     }
 
     /** File offset of buffer index {@code i}. */

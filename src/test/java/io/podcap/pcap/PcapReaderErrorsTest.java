@@ -85,6 +85,34 @@ class PcapReaderErrorsTest {
         }
     }
 
+    /** gzip (rotated captures often are): the same packets; cut, every whole one before the cut, then its error. */
+    @Test
+    void gzippedFilesReadAsThePlainOneAndCutOnesAsCutPlainOnes() throws Exception {
+        byte[] whole = CaptureFiles.classicPcap(ByteOrder.LITTLE_ENDIAN, true, LinkType.ETHERNET, 262144, packets);
+        java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(gz)) {
+            out.write(whole);
+        }
+        Path f = dir.resolve("x.pcap.gz");
+        Files.write(f, gz.toByteArray());
+        Collector all = new Collector();
+        try (PcapReader r = PcapReader.open(f)) {
+            assertEquals(packets.size(), r.readAll(all));
+            assertEquals(PcapFormat.PCAP, r.format());
+        }
+        assertDelivered(packets.size(), all);
+
+        Files.write(f, Arrays.copyOf(gz.toByteArray(), gz.size() / 2));
+        Collector some = new Collector();
+        PcapFormatException e;
+        try (PcapReader r = PcapReader.open(f)) {
+            e = assertThrows(PcapFormatException.class, () -> r.readAll(some));
+        }
+        assertTrue(e.getMessage().startsWith(f + ": truncated record at byte "), e.getMessage());
+        assertTrue(some.packets.size() > 0 && some.packets.size() < packets.size(), e.getMessage());
+        assertDelivered(some.packets.size(), some);
+    }
+
     private void assertDelivered(int k, Collector c) {
         assertEquals(k, c.packets.size());
         for (int i = 0; i < k; i++) {
