@@ -4,10 +4,7 @@ import io.podcap.capture.PacketHandler;
 import io.podcap.capture.PacketSource;
 import io.podcap.capture.PacketView;
 
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
@@ -17,8 +14,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.ZipException;
 
 /**
  * Reads a pcap or pcapng file and hands its packets to a {@link PacketHandler}, the same way a live capture does.
@@ -80,7 +75,7 @@ public final class PcapReader implements AutoCloseable {
             if (in.fill(2) && in.getUnsignedByte(in.pos) == 0x1f && in.getUnsignedByte(in.pos + 1) == 0x8b) {
                 // gzip, as rotated captures often are (tshark and Wireshark read them too); byte offsets in errors
                 // are then the uncompressed capture's
-                in = new ReadBuffer(new Gunzip(file, new GZIPInputStream(in.unparsed(), 1 << 16)), bufferBytes);
+                in = new ReadBuffer(new GunzipChannel(file, in.unparsed()), bufferBytes);
             }
             RecordDecoder decoder = decoderFor(file, in);
             decoder.readHeader();
@@ -184,48 +179,6 @@ public final class PcapReader implements AutoCloseable {
         if (!closed) {
             closed = true;
             channel.close();
-        }
-    }
-
-    /**
-     * A gzip stream as a channel. A stream cut short ends where it is cut, so that the capture's last whole packet is
-     * read and the cut reported as the capture's; damaged compressed data is a format error after the packets before.
-     */
-    private static final class Gunzip implements ReadableByteChannel {
-        private final Path file;
-        private final InputStream in;
-        private final byte[] chunk = new byte[1 << 16];
-        private boolean open = true;
-
-        Gunzip(Path file, InputStream in) {
-            this.file = file;
-            this.in = in;
-        }
-
-        @Override
-        public int read(ByteBuffer dst) throws IOException {
-            try {
-                int n = in.read(chunk, 0, Math.min(chunk.length, dst.remaining()));
-                if (n > 0) {
-                    dst.put(chunk, 0, n);
-                }
-                return n;
-            } catch (EOFException cut) {
-                return -1;
-            } catch (ZipException e) {
-                throw new PcapFormatException(file, -1, "damaged gzip data (" + e.getMessage() + ")");
-            }
-        }
-
-        @Override
-        public boolean isOpen() {
-            return open;
-        }
-
-        @Override
-        public void close() throws IOException {
-            open = false;
-            in.close();
         }
     }
 

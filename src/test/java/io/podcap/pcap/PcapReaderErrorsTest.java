@@ -111,6 +111,9 @@ class PcapReaderErrorsTest {
         assertTrue(e.getMessage().startsWith(f + ": truncated record at byte "), e.getMessage());
         assertTrue(some.packets.size() > 0 && some.packets.size() < packets.size(), e.getMessage());
         assertDelivered(some.packets.size(), some);
+
+        Files.write(f, Arrays.copyOf(gz.toByteArray(), 5));
+        assertEquals(f + ": truncated gzip header", openError(f).getMessage());
     }
 
     private void assertDelivered(int k, Collector c) {
