@@ -133,17 +133,17 @@ final class CaptureCommand implements Callable<Integer> {
             out.statisticsOf(group);
         }
         Metrics registry = new Metrics();
-        CaptureGroupMetrics groupMetrics = new CaptureGroupMetrics(group, packets.iface, registry);
+        CaptureGroupMetrics groupMetrics = new CaptureGroupMetrics(group, packets.iface(), registry);
         Thread hook = new Thread(group::stop, "podcap-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         for (CaptureGroup.Member m : group.members()) {
-            err.printf("capturing on %s in %s%s, link type %s, kernel buffer %s%n", packets.iface,
+            err.printf("capturing on %s in %s%s, link type %s, kernel buffer %s%n", packets.iface(),
                     m.description(), packets.filter.isEmpty() ? "" : " (filter '" + packets.filter + "')",
                     LinkType.name(m.linkType()), Status.bytes(packets.bufferSize(several)));
         }
         Status status = Status.stderrIsTerminal() && (pcapToStdout || quiet || output != null)
                 ? new Status(err) : null;
-        StatsJson json = jsonStats > 0 ? new StatsJson(System.out, jsonStats, packets.iface, out) : null;
+        StatsJson json = jsonStats > 0 ? new StatsJson(System.out, jsonStats, packets.iface(), out) : null;
         long deadline = duration > 0 ? System.nanoTime() + (long) (duration * 1e9) : Long.MAX_VALUE;
         try (group; StopSignals signals = new StopSignals(err, group::stop);
              MetricsServer server = metrics.start(registry, err)) {

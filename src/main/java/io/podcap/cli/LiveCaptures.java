@@ -59,12 +59,12 @@ final class LiveCaptures {
         TargetOptions.Targets live = targets.open(packets.configure(CaptureGroup.builder(), targets.several())
                 .handler(new BatchLock(handler, lock)));
         CaptureGroup group = live.group();
-        CaptureGroupMetrics groupMetrics = new CaptureGroupMetrics(group, packets.iface, metrics);
+        CaptureGroupMetrics groupMetrics = new CaptureGroupMetrics(group, packets.iface(), metrics);
         Runnable snapshot = () -> snapshots.forEach(StatsSnapshot::refresh);
         try (StopSignals signals = new StopSignals(err, group::stop);
              MetricsServer server = metricsOptions == null ? null : metricsOptions.start(metrics, err)) {
             for (CaptureGroup.Member m : group.members()) {
-                err.printf("capturing %s on %s in %s%s%n", what, packets.iface, m.description(),
+                err.printf("capturing %s on %s in %s%s%n", what, packets.iface(), m.description(),
                         packets.filter.isEmpty() ? "" : " (filter '" + packets.filter + "')");
             }
             if (banner != null) {

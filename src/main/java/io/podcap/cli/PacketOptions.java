@@ -6,7 +6,8 @@ import picocli.CommandLine.Option;
 
 /** What every capturing command asks alike: which interface, which packets, how much of each, how much memory. */
 final class PacketOptions {
-    @Option(names = {"-i", "--iface"}, defaultValue = "any", description = "Interface in the namespace (default any).")
+    /** No picocli default, so that one given with {@code --read} can be told from none. */
+    @Option(names = {"-i", "--iface"}, description = "Interface in the namespace (default any).")
     String iface;
 
     @Option(names = {"-f", "--filter"}, paramLabel = "BPF", description = "Capture filter, tcpdump syntax.")
@@ -35,15 +36,20 @@ final class PacketOptions {
      * captured, so with {@code several} (--all-pods on a node of a hundred pods) it is 4 MiB a namespace instead of 32.
      */
     <B extends CaptureOptions<B>> B configure(B builder, boolean several) {
-        return builder.device(iface).filter(filter).snaplen(snaplen).bufferSize(bufferSize(several))
+        return builder.device(iface()).filter(filter).snaplen(snaplen).bufferSize(bufferSize(several))
                 .ringSize(ringSize());
     }
 
-    /** For {@code --read}: the buffer sizes are a live capture's, so given with it they are an error, not ignored. */
+    /** For {@code --read}: the interface and buffer sizes are a live capture's, so given with it they are an error. */
     void checkForRead() {
-        if (bufferSize != null || ringSize != null) {
-            throw new IllegalArgumentException("not with --read: --buffer-size and --ring-size (a live capture's)");
+        if (iface != null || bufferSize != null || ringSize != null) {
+            throw new IllegalArgumentException(
+                    "not with --read: --iface, --buffer-size and --ring-size (a live capture's)");
         }
+    }
+
+    String iface() {
+        return iface != null ? iface : "any";
     }
 
     int bufferSize(boolean several) {

@@ -268,7 +268,7 @@ final class TraceCommand implements Callable<Integer> {
                             : " ended: " + t.lastError()));
                 }
             }
-            err.printf("tracing in %s on %s%s; %s%n", ns, packets.iface,
+            err.printf("tracing in %s on %s%s; %s%n", ns, packets.iface(),
                     packets.filter.isEmpty() ? "" : " (filter '" + packets.filter + "')",
                     duration > 0 ? "for " + duration + " s" : "Ctrl-C to stop");
             // snapshots on this thread, the correlator's consumer side; findings cost a pass: every 5 s

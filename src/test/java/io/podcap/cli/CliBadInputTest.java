@@ -62,6 +62,7 @@ class CliBadInputTest {
         assertOneLineError(Cli.run("trace", "--read", f, "--duration", "5"), "not with --read: --duration");
         assertOneLineError(Cli.run("flows", "--read", f, "--buffer-size", "1048576"), "--buffer-size and --ring-size");
         assertOneLineError(Cli.run("capture", "--read", f, "--ring-size", "65536"), "--buffer-size and --ring-size");
+        assertOneLineError(Cli.run("probes", "--read", f, "-i", "eth0"), "not with --read: --iface");
     }
 
     @Test
