@@ -34,4 +34,9 @@ final class OfflineFilter implements PacketHandler {
     public void onBatchEnd() {
         next.onBatchEnd();
     }
+
+    @Override
+    public void onIdle() {
+        next.onIdle();
+    }
 }
