@@ -2,6 +2,8 @@ package io.podcap.cli;
 
 import io.podcap.capture.CaptureOptions;
 import io.podcap.capture.PacketHandler;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /** What every capturing command asks alike: which interface, which packets, how much of each, how much memory. */
@@ -42,9 +44,18 @@ final class PacketOptions {
 
     /** For {@code --read}: the interface and buffer sizes are a live capture's, so given with it they are an error. */
     void checkForRead() {
-        if (iface != null || bufferSize != null || ringSize != null) {
-            throw new IllegalArgumentException(
-                    "not with --read: --iface, --buffer-size and --ring-size (a live capture's)");
+        List<String> given = new ArrayList<>();
+        if (iface != null) {
+            given.add("--iface");
+        }
+        if (bufferSize != null) {
+            given.add("--buffer-size");
+        }
+        if (ringSize != null) {
+            given.add("--ring-size");
+        }
+        if (!given.isEmpty()) {
+            throw new IllegalArgumentException("not with --read: " + String.join(", ", given) + " (a live capture's)");
         }
     }
 

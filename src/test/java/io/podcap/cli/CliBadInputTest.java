@@ -60,9 +60,10 @@ class CliBadInputTest {
         assertOneLineError(Cli.run("probes", "--read", f, "--duration", "5"), "not with --read: --duration and");
         assertOneLineError(Cli.run("capture", "--read", f, "--duration", "5"), "not with --read: --duration");
         assertOneLineError(Cli.run("trace", "--read", f, "--duration", "5"), "not with --read: --duration");
-        assertOneLineError(Cli.run("flows", "--read", f, "--buffer-size", "1048576"), "--buffer-size and --ring-size");
-        assertOneLineError(Cli.run("capture", "--read", f, "--ring-size", "65536"), "--buffer-size and --ring-size");
-        assertOneLineError(Cli.run("probes", "--read", f, "-i", "eth0"), "not with --read: --iface");
+        assertOneLineError(Cli.run("flows", "--read", f, "--buffer-size", "1048576"), "not with --read: --buffer-size (");
+        assertOneLineError(Cli.run("capture", "--read", f, "--ring-size", "65536", "-i", "eth0"),
+                "not with --read: --iface, --ring-size (a live capture's)");
+        assertOneLineError(Cli.run("probes", "--read", f, "-i", "any"), "not with --read: --iface (");
     }
 
     @Test
