@@ -54,9 +54,7 @@ final class PacketOptions {
         if (ringSize != null) {
             given.add("--ring-size");
         }
-        if (!given.isEmpty()) {
-            throw new IllegalArgumentException("not with --read: " + String.join(", ", given) + " (a live capture's)");
-        }
+        FileReads.liveOnly(!given.isEmpty(), String.join(", ", given));
     }
 
     String iface() {
