@@ -31,6 +31,7 @@ public final class Capture implements AutoCloseable {
     private final PacketHandler handler;
     private final Thread thread;
     private final int idleWaitMillis;
+    private final Pacing pacing;
     private volatile boolean stopRequested;
     private volatile Throwable failure;
 
@@ -47,6 +48,7 @@ public final class Capture implements AutoCloseable {
         this.snaplen = b.snaplen;
         this.handler = b.handler;
         this.idleWaitMillis = b.idleWaitMillis();
+        this.pacing = b.newPacing();
         this.thread = new Thread(this::run, "podcap-" + b.namespace.label() + "-" + b.device);
         thread.setDaemon(true);
         thread.start();
@@ -63,7 +65,9 @@ public final class Capture implements AutoCloseable {
         int[] ready = new int[1];
         try {
             while (!stopRequested) {
-                if (capture.pump(ring, handler) == 0
+                if (capture.pump(ring, handler) > 0) {
+                    pacing.tookPackets();
+                } else if (!pacing.waitOutInterval(wake)
                         && !wake.poll(fds, 1, capture.waitMillis(idleWaitMillis), ready)) {
                     handler.onIdle();
                 }

@@ -39,6 +39,7 @@ public final class CaptureGroup implements AutoCloseable {
     private volatile boolean keepRunningWhenEmpty;
     private final Wake wake;
     private final RingReader ring;
+    private final Pacing pacing;
     private final Thread thread;
     /* Every member ever added, for members() and the final statistics; the reader's own list is `active`. */
     private final List<Member> all = new CopyOnWriteArrayList<>();
@@ -103,6 +104,7 @@ public final class CaptureGroup implements AutoCloseable {
         this.keepRunningWhenEmpty = b.keepRunningWhenEmpty;
         this.wake = wake;
         this.ring = b.newRing();
+        this.pacing = b.newPacing();
         setActive(initial);
         all.addAll(initial);
         this.thread = new Thread(this::run, "podcap-group");
@@ -169,7 +171,11 @@ public final class CaptureGroup implements AutoCloseable {
                 if (stopRequested || (active.length == 0 && !keepRunningWhenEmpty)) {
                     break;
                 }
-                if (pumpReady() == 0 && !wake.poll(fds, active.length, waitMillis(), ready)) {
+                if (pumpReady() > 0) {
+                    pacing.tookPackets();
+                } else if (pacing.waitOutInterval(wake)) {
+                    wake.poll(fds, active.length, 0, ready); // which members the next round pumps
+                } else if (!wake.poll(fds, active.length, waitMillis(), ready)) {
                     handler.onIdle();
                 }
             }

@@ -5,6 +5,8 @@ package io.podcap.capture;
  * together with its captures' fds. Ringing after close is a no-op, never a write to a recycled descriptor.
  */
 final class Wake {
+    private static final int[] NO_FDS = new int[0];
+
     private final int fd = Native.wakeOpen();
     private boolean closed; // guarded by this
 
@@ -20,6 +22,11 @@ final class Wake {
      */
     boolean poll(int[] fds, int count, int timeoutMillis, int[] ready) {
         return Native.wakePoll(fd, fds, count, timeoutMillis, ready);
+    }
+
+    /** Waits up to timeoutMillis for a signal only. Reader thread only. */
+    void await(int timeoutMillis) {
+        Native.wakePoll(fd, NO_FDS, 0, timeoutMillis, NO_FDS);
     }
 
     synchronized void close() {

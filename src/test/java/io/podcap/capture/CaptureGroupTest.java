@@ -181,6 +181,28 @@ class CaptureGroupTest {
         assertEquals(100, group.members().get(1).stats().consumed());
     }
 
+    /** As for one capture: the reader waits out its wake interval after taking packets, and a stop cuts it short. */
+    @Test
+    void theReaderWaitsOutItsWakeIntervalAndAStopCutsItShort() throws Exception {
+        Collector collector = new Collector();
+        CaptureGroup group = group(collector).immediate(false).timeout(Duration.ofMillis(1))
+                .wakeInterval(Duration.ofMillis(1000)).add(a.spec()).add(b.spec()).open();
+        long closing;
+        try (group) {
+            send(a, "first-", 1);
+            await(() -> collector.size() >= 1); // the reader took it and waits until a second after
+            send(a, "a-", 10);
+            send(b, "b-", 10);
+            Thread.sleep(200);
+            assertEquals(1, collector.size(), () -> String.join("\n", collector.packets));
+            closing = System.nanoTime();
+        }
+        long closeMillis = (System.nanoTime() - closing) / 1_000_000;
+        assertEquals(10, collector.count(a.spec() + " eth0 a-"));
+        assertEquals(10, collector.count(b.spec() + " eth0 b-"));
+        assertTrue(closeMillis < 700, "the stop sat out the wait: " + closeMillis + " ms");
+    }
+
     @Test
     void membersAreAddedAndRemovedWhileItRuns() throws Exception {
         Collector collector = new Collector();

@@ -267,6 +267,40 @@ class CaptureIntegrationTest {
         assertEquals(101, stats.consumed(), stats::toString);
     }
 
+    /**
+     * Having taken packets, the reader waits out its wake interval before it looks again (blocks retire after 1 ms
+     * here, so only that wait holds the second packets back); a stop cuts the wait short and delivers them.
+     * {@code immediate} looks at once.
+     */
+    @Test
+    void theReaderWaitsOutItsWakeIntervalUnlessImmediate() throws Exception {
+        Collector collector = new Collector();
+        Capture.Builder builder = Capture.builder().namespace(ns.spec()).device("eth0").filter("udp dst port " + UDP_PORT)
+                .timeout(Duration.ofMillis(1)).wakeInterval(Duration.ofMillis(1000)).handler(collector);
+        Capture capture = builder.open();
+        long closing;
+        try (capture) {
+            sendUdp(1);
+            awaitCount(collector, 1); // the reader took it and waits until a second after
+            sendUdp(10);
+            sleep(200);
+            assertEquals(1, collector.size(), "looked again before the interval was out");
+            closing = System.nanoTime();
+        }
+        long closeMillis = (System.nanoTime() - closing) / 1_000_000;
+        assertEquals(11, collector.size());
+        assertTrue(closeMillis < 700, "the stop sat out the wait: " + closeMillis + " ms");
+
+        Collector immediate = new Collector();
+        try (Capture c = builder.immediate(true).handler(immediate).open()) {
+            sendUdp(1);
+            awaitCount(immediate, 1);
+            sendUdp(10);
+            sleep(200);
+            assertEquals(11, immediate.size());
+        }
+    }
+
     @Test
     void aCaptureWhoseInterfaceGoesDownAndThenVanishesEnds() throws Exception {
         try (TestNetns doomed = TestNetns.create("capdown")) {
@@ -305,5 +339,8 @@ class CaptureIntegrationTest {
         IllegalArgumentException noPid = assertThrows(IllegalArgumentException.class,
                 () -> Capture.builder().namespace("pid:999999999"));
         assertTrue(noPid.getMessage().contains("999999999"), noPid.getMessage());
+        IllegalArgumentException longWait = assertThrows(IllegalArgumentException.class,
+                () -> Capture.builder().wakeInterval(Duration.ofSeconds(2)));
+        assertEquals("wake interval must be 0 to 1000 ms, not 2000 ms", longWait.getMessage());
     }
 }
