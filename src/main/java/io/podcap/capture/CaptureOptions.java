@@ -103,7 +103,7 @@ public abstract class CaptureOptions<B extends CaptureOptions<B>> {
     /**
      * While packets flow, the reader looks at the kernel's buffer at most once per this interval (default 20 ms; 0 to
      * 1000 ms; none with {@link #immediate}): having caught up, it waits out the rest of the interval, so that its next
-     * look takes several kernel blocks: what a handler touches goes cold in the CPU's caches while the reader sleeps,
+     * look takes several kernel blocks. What a handler touches goes cold in the CPU's caches while the reader sleeps,
      * so fewer, larger wake-ups cost less CPU per packet. Packets reach the handler up to this much later, and the
      * kernel's buffer holds up to an interval's traffic more; a reader busy for a whole interval does not wait.
      * Stopping (and adding or removing group members) cuts a wait short.
