@@ -200,7 +200,7 @@ class CaptureGroupTest {
         long closeMillis = (System.nanoTime() - closing) / 1_000_000;
         assertEquals(10, collector.count(a.spec() + " eth0 a-"));
         assertEquals(10, collector.count(b.spec() + " eth0 b-"));
-        assertTrue(closeMillis < 700, "the stop sat out the wait: " + closeMillis + " ms");
+        assertTrue(closeMillis < 400, "the stop sat out the wait: " + closeMillis + " ms");
     }
 
     @Test

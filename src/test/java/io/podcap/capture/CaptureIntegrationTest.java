@@ -289,7 +289,7 @@ class CaptureIntegrationTest {
         }
         long closeMillis = (System.nanoTime() - closing) / 1_000_000;
         assertEquals(11, collector.size());
-        assertTrue(closeMillis < 700, "the stop sat out the wait: " + closeMillis + " ms");
+        assertTrue(closeMillis < 400, "the stop sat out the wait: " + closeMillis + " ms");
 
         Collector immediate = new Collector();
         try (Capture c = builder.immediate(true).handler(immediate).open()) {
