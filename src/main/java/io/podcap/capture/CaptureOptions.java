@@ -17,7 +17,7 @@ public abstract class CaptureOptions<B extends CaptureOptions<B>> {
     boolean immediate;
     int ringSize = 1 << 20;
     int batchSize = 256;
-    int wakeIntervalMillis = 20;
+    int wakeIntervalMillis = -1; // -1: from the buffer size
     PacketHandler handler;
 
     CaptureOptions() {}
@@ -35,9 +35,16 @@ public abstract class CaptureOptions<B extends CaptureOptions<B>> {
         return Math.min(timeoutMillis, 100);
     }
 
-    /** The wake interval in effect: none when {@link #immediate}. */
+    /** The wake interval in effect, in ms: none when {@link #immediate}; by default what the buffer gives. */
+    int wakeIntervalMillis() {
+        if (immediate) {
+            return 0;
+        }
+        return wakeIntervalMillis >= 0 ? wakeIntervalMillis : (int) Math.min(50, bufferSize / 200_000L);
+    }
+
     Pacing newPacing() {
-        return new Pacing(immediate ? 0 : wakeIntervalMillis);
+        return new Pacing(wakeIntervalMillis());
     }
 
     @SuppressWarnings("unchecked")
@@ -101,8 +108,9 @@ public abstract class CaptureOptions<B extends CaptureOptions<B>> {
     }
 
     /**
-     * While packets flow, the reader looks at the kernel's buffer at most once per this interval (default 20 ms; 0 to
-     * 1000 ms; none with {@link #immediate}): having caught up, it waits out the rest of the interval, so that its next
+     * While packets flow, the reader looks at the kernel's buffer at most once per this interval (0 to 1000 ms; none
+     * with {@link #immediate}; by default the time 200 MB/s takes to fill the {@link #bufferSize}, at most 50 ms: 50 ms
+     * for 32 MiB, 20 ms for 4 MiB): having caught up, it waits out the rest of the interval, so that its next
      * look takes several kernel blocks. What a handler touches goes cold in the CPU's caches while the reader sleeps,
      * so fewer, larger wake-ups cost less CPU per packet. Packets reach the handler up to this much later, and the
      * kernel's buffer holds up to an interval's traffic more; a reader busy for a whole interval does not wait.

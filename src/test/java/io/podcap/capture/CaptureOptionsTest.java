@@ -1,0 +1,19 @@
+package io.podcap.capture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The wake interval the reader gets: from the kernel buffer unless given, none when immediate. */
+class CaptureOptionsTest {
+    @Test
+    void theWakeIntervalIsWhat200MBPerSecondTakesToFillTheBufferAtMost50Ms() {
+        assertEquals(50, Capture.builder().wakeIntervalMillis(), "the 32 MiB default");
+        assertEquals(20, CaptureGroup.builder().bufferSize(4 << 20).wakeIntervalMillis(), "a group member's 4 MiB");
+        assertEquals(0, Capture.builder().bufferSize(1 << 16).wakeIntervalMillis());
+        assertEquals(0, Capture.builder().immediate(true).wakeIntervalMillis());
+        assertEquals(5, Capture.builder().wakeInterval(Duration.ofMillis(5)).wakeIntervalMillis());
+        assertEquals(0, Capture.builder().wakeInterval(Duration.ofMillis(5)).immediate(true).wakeIntervalMillis());
+    }
+}
