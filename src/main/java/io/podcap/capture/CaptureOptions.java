@@ -40,7 +40,7 @@ public abstract class CaptureOptions<B extends CaptureOptions<B>> {
         if (immediate) {
             return 0;
         }
-        return wakeIntervalMillis >= 0 ? wakeIntervalMillis : (int) Math.min(50, bufferSize / 200_000L);
+        return wakeIntervalMillis >= 0 ? wakeIntervalMillis : (int) Math.min(50, bufferSize / 200_000L); // 200 MB/s
     }
 
     Pacing newPacing() {
