@@ -48,7 +48,7 @@ public final class Capture implements AutoCloseable {
         this.snaplen = b.snaplen;
         this.handler = b.handler;
         this.idleWaitMillis = b.idleWaitMillis();
-        this.pacing = b.newPacing();
+        this.pacing = new Pacing(b.wakeIntervalMillis());
         this.thread = new Thread(this::run, "podcap-" + b.namespace.label() + "-" + b.device);
         thread.setDaemon(true);
         thread.start();

@@ -104,7 +104,7 @@ public final class CaptureGroup implements AutoCloseable {
         this.keepRunningWhenEmpty = b.keepRunningWhenEmpty;
         this.wake = wake;
         this.ring = b.newRing();
-        this.pacing = b.newPacing();
+        this.pacing = new Pacing(b.wakeIntervalMillis());
         setActive(initial);
         all.addAll(initial);
         this.thread = new Thread(this::run, "podcap-group");

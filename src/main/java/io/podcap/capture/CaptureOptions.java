@@ -35,16 +35,12 @@ public abstract class CaptureOptions<B extends CaptureOptions<B>> {
         return Math.min(timeoutMillis, 100);
     }
 
-    /** The wake interval in effect, in ms: none when {@link #immediate}; by default what the buffer gives. */
+    /** The reader's wake interval in ms ({@link Pacing}): none when {@link #immediate}; by default the buffer's. */
     int wakeIntervalMillis() {
         if (immediate) {
             return 0;
         }
         return wakeIntervalMillis >= 0 ? wakeIntervalMillis : (int) Math.min(50, bufferSize / 200_000L); // 200 MB/s
-    }
-
-    Pacing newPacing() {
-        return new Pacing(wakeIntervalMillis());
     }
 
     @SuppressWarnings("unchecked")

@@ -5,8 +5,6 @@ package io.podcap.capture;
  * together with its captures' fds. Ringing after close is a no-op, never a write to a recycled descriptor.
  */
 final class Wake {
-    private static final int[] NO_FDS = new int[0];
-
     private final int fd = Native.wakeOpen();
     private boolean closed; // guarded by this
 
@@ -26,7 +24,7 @@ final class Wake {
 
     /** Waits up to timeoutMillis for a signal only. Reader thread only. */
     void await(int timeoutMillis) {
-        Native.wakePoll(fd, NO_FDS, 0, timeoutMillis, NO_FDS);
+        Native.wakeWait(fd, timeoutMillis);
     }
 
     synchronized void close() {
