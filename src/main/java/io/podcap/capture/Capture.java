@@ -48,7 +48,7 @@ public final class Capture implements AutoCloseable {
         this.snaplen = b.snaplen;
         this.handler = b.handler;
         this.idleWaitMillis = b.idleWaitMillis();
-        this.pacing = new Pacing(b.wakeIntervalMillis());
+        this.pacing = b.newPacing();
         this.thread = new Thread(this::run, "podcap-" + b.namespace.label() + "-" + b.device);
         thread.setDaemon(true);
         thread.start();
@@ -67,7 +67,7 @@ public final class Capture implements AutoCloseable {
             while (!stopRequested) {
                 if (capture.pump(ring, handler) > 0) {
                     pacing.tookPackets();
-                } else if (!pacing.waitOutInterval(wake)
+                } else if (!pacing.waitOutInterval(wake, capture.bytesTakenSinceAsked())
                         && !wake.poll(fds, 1, capture.waitMillis(idleWaitMillis), ready)) {
                     handler.onIdle();
                 }

@@ -104,7 +104,7 @@ public final class CaptureGroup implements AutoCloseable {
         this.keepRunningWhenEmpty = b.keepRunningWhenEmpty;
         this.wake = wake;
         this.ring = b.newRing();
-        this.pacing = new Pacing(b.wakeIntervalMillis());
+        this.pacing = options.newPacing();
         setActive(initial);
         all.addAll(initial);
         this.thread = new Thread(this::run, "podcap-group");
@@ -173,7 +173,7 @@ public final class CaptureGroup implements AutoCloseable {
                 }
                 if (pumpReady() > 0) {
                     pacing.tookPackets();
-                } else if (pacing.waitOutInterval(wake)) {
+                } else if (pacing.waitOutInterval(wake, fullestBufferBytes())) {
                     wake.poll(fds, active.length, 0, ready); // which members the next round pumps
                 } else if (!wake.poll(fds, active.length, waitMillis(), ready)) {
                     handler.onIdle();
@@ -228,6 +228,15 @@ public final class CaptureGroup implements AutoCloseable {
             setActive(left);
         }
         return taken;
+    }
+
+    /** The most bytes one member took since the last call: its kernel buffer filled fastest. */
+    private long fullestBufferBytes() {
+        long most = 0;
+        for (Member m : active) {
+            most = Math.max(most, m.capture.bytesTakenSinceAsked());
+        }
+        return most;
     }
 
     private int waitMillis() {

@@ -17,7 +17,7 @@ public abstract class CaptureOptions<B extends CaptureOptions<B>> {
     boolean immediate;
     int ringSize = 1 << 20;
     int batchSize = 256;
-    int wakeIntervalMillis = -1; // -1: from the buffer size
+    int wakeIntervalMillis = -1; // -1: adapting, from the buffer size
     PacketHandler handler;
 
     CaptureOptions() {}
@@ -35,7 +35,13 @@ public abstract class CaptureOptions<B extends CaptureOptions<B>> {
         return Math.min(timeoutMillis, 100);
     }
 
-    /** The reader's wake interval in ms ({@link Pacing}): none when {@link #immediate}; by default the buffer's. */
+    /** The reader's pacing: the interval given, none when {@link #immediate}, else adapting from the buffer's. */
+    Pacing newPacing() {
+        return wakeIntervalMillis < 0 && !immediate ? Pacing.adaptive(wakeIntervalMillis(), bufferSize)
+                : Pacing.fixed(wakeIntervalMillis());
+    }
+
+    /** The wake interval in ms: none when {@link #immediate}; by default the buffer's, where adapting starts. */
     int wakeIntervalMillis() {
         if (immediate) {
             return 0;
@@ -105,12 +111,16 @@ public abstract class CaptureOptions<B extends CaptureOptions<B>> {
 
     /**
      * While packets flow, the reader looks at the kernel's buffer at most once per this interval (0 to 1000 ms; none
-     * with {@link #immediate}; by default the time 200 MB/s takes to fill the {@link #bufferSize}, at most 50 ms: 50 ms
-     * for 32 MiB, 20 ms for 4 MiB): having caught up, it waits out the rest of the interval, so that its next
-     * look takes several kernel blocks. What a handler touches goes cold in the CPU's caches while the reader sleeps,
-     * so fewer, larger wake-ups cost less CPU per packet. Packets reach the handler up to this much later, and the
-     * kernel's buffer holds up to an interval's traffic more; a reader busy for a whole interval does not wait.
-     * Stopping (and adding or removing group members) cuts a wait short.
+     * with {@link #immediate}): having caught up, it waits out the rest of the interval, so that its next look takes
+     * several kernel blocks. What a handler touches goes cold in the CPU's caches while the reader sleeps, so fewer,
+     * larger wake-ups cost less CPU per packet. Packets reach the handler up to this much later, and the kernel's
+     * buffer holds up to an interval's traffic more; a reader busy for a whole interval does not wait. Stopping (and
+     * adding or removing group members) cuts a wait short.
+     *
+     * <p>Not given, it adapts to the traffic: it starts at the time 200 MB/s takes to fill the {@link #bufferSize}, at
+     * most 50 ms (50 ms for 32 MiB, 20 ms for 4 MiB), and then each round is the time the fullest buffer would take to
+     * fill a quarter at the rate it has been filling, so that the traffic can grow fourfold during a wait without a
+     * drop; at most twice the round before and at most 200 ms, and back to the start after an idle spell.
      */
     public B wakeInterval(Duration interval) {
         long millis = interval.toMillis();

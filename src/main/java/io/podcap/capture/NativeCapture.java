@@ -25,6 +25,7 @@ final class NativeCapture {
     private final PacketSource source;
     private final long[] statsScratch = new long[6];
     private volatile long consumed; // read by stats() on other threads
+    private long bytesUnasked; // taken into the ring since bytesTakenSinceAsked() last ran
     private long recheckAt; // System.nanoTime() of the next look at an interface that is down; 0: it is not
     private boolean freed;
 
@@ -64,14 +65,23 @@ final class NativeCapture {
             failure = e;
         }
         long n = 0;
+        long start = reader.position();
         for (int k; (k = reader.poll(handler, linkType, source)) > 0; ) {
             n += k;
         }
         consumed += n;
+        bytesUnasked += reader.position() - start;
         if (failure != null) {
             throw failure;
         }
         return taken;
+    }
+
+    /** Bytes it took from the kernel since the last call, as the ring holds them: the reader's {@link Pacing}. */
+    long bytesTakenSinceAsked() {
+        long bytes = bytesUnasked;
+        bytesUnasked = 0;
+        return bytes;
     }
 
     /**

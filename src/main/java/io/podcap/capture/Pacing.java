@@ -2,15 +2,35 @@ package io.podcap.capture;
 
 /**
  * Spaces a reader's looks at the kernel while packets flow ({@link CaptureOptions#wakeInterval}): once it has caught
- * up, it waits out the rest of the interval that began with the first look to find packets. Reader thread only.
+ * up, it waits out the rest of the interval that began with the first look to find packets. Given no interval, it
+ * adapts one: each round, the time the fullest kernel buffer takes to fill a quarter at the rate it took bytes since
+ * the last round, at most twice the interval before and at most {@link #MAX_ADAPTIVE_MILLIS}; after an idle spell it
+ * starts again from the first interval. Reader thread only.
  */
 final class Pacing {
-    private final long intervalNanos;
+    static final int MAX_ADAPTIVE_MILLIS = 200;
+    private static final long MAX_ADAPTIVE_NANOS = MAX_ADAPTIVE_MILLIS * 1_000_000L;
+
+    private final long firstNanos;
+    private final long quarterBuffer; // bytes; 0: the interval is fixed
+    private long intervalNanos;
     private boolean inRound; // a look found packets since the last wait
     private long roundStart;
+    private long lastCheck; // System.nanoTime() of the last catch-up in a run of rounds; 0 after an idle look
 
-    Pacing(int intervalMillis) {
-        this.intervalNanos = intervalMillis * 1_000_000L;
+    private Pacing(int firstMillis, long bufferBytes) {
+        this.firstNanos = firstMillis * 1_000_000L;
+        this.quarterBuffer = bufferBytes / 4;
+        this.intervalNanos = firstNanos;
+    }
+
+    static Pacing fixed(int intervalMillis) {
+        return new Pacing(intervalMillis, 0);
+    }
+
+    /** Adapting to the traffic, from a first interval, for kernel buffers of this size. */
+    static Pacing adaptive(int firstMillis, long bufferBytes) {
+        return new Pacing(firstMillis, bufferBytes);
     }
 
     /** The reader took packets. */
@@ -22,19 +42,43 @@ final class Pacing {
     }
 
     /**
-     * The reader has caught up: waits out the rest of the round's interval (a ring of {@code wake} cuts it short) and
-     * returns true, or returns false at once when no round is on or it took the whole interval.
+     * The reader has caught up, the fullest kernel buffer having given {@code bytes} since the last call: waits out
+     * the rest of the round's interval (a ring of {@code wake} cuts it short) and returns true, or returns false at
+     * once when no round is on or it took the whole interval.
      */
-    boolean waitOutInterval(Wake wake) {
+    boolean waitOutInterval(Wake wake, long bytes) {
+        long now = System.nanoTime();
         if (!inRound) {
+            intervalNanos = firstNanos; // idle: the next burst may come at any rate
+            lastCheck = 0;
             return false;
         }
         inRound = false;
-        long leftMillis = (roundStart + intervalNanos - System.nanoTime()) / 1_000_000L;
+        if (quarterBuffer > 0) {
+            intervalNanos = nextIntervalNanos(intervalNanos, bytes, now - (lastCheck != 0 ? lastCheck : roundStart),
+                    quarterBuffer);
+        }
+        lastCheck = now;
+        long leftMillis = (roundStart + intervalNanos - now) / 1_000_000L;
         if (leftMillis <= 0) {
             return false;
         }
         wake.await((int) leftMillis);
         return true;
+    }
+
+    /** The interval of the round under way, or of the next. */
+    long intervalMillis() {
+        return intervalNanos / 1_000_000L;
+    }
+
+    /** The adaptive rule: the time {@code quarterBuffer} takes at {@code bytes} per {@code elapsed}, within bounds. */
+    static long nextIntervalNanos(long previous, long bytes, long elapsedNanos, long quarterBuffer) {
+        long limit = Math.min(2 * previous, MAX_ADAPTIVE_NANOS);
+        if (bytes <= 0) {
+            return limit;
+        }
+        double fill = (double) quarterBuffer / bytes * Math.max(elapsedNanos, 1);
+        return (long) Math.min(fill, limit);
     }
 }

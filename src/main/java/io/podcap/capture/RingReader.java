@@ -92,6 +92,11 @@ final class RingReader {
         return count;
     }
 
+    /** Bytes of records read since the ring began, padding included. */
+    long position() {
+        return head;
+    }
+
     /** Whether a record is published at head. */
     boolean available() {
         return (int) INT.getVolatile(memory, ((int) head & mask) + LENGTH_OFFSET) > 0;

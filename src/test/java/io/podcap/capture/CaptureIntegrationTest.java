@@ -22,9 +22,11 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -299,6 +301,46 @@ class CaptureIntegrationTest {
             sleep(200);
             assertEquals(11, immediate.size());
         }
+    }
+
+    /**
+     * Given no interval, light steady traffic stretches the reader's waits from the first 50 ms to 200 ms: the kernel
+     * buffer would take far longer to fill a quarter. Each look hands its few packets over in one batch.
+     */
+    @Test
+    void withoutAnIntervalLightTrafficStretchesTheWaitsTo200Ms() throws Exception {
+        List<Long> looks = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger packets = new AtomicInteger();
+        PacketHandler handler = new PacketHandler() {
+            @Override
+            public void onPacket(PacketView packet) {
+                packets.incrementAndGet();
+            }
+
+            @Override
+            public void onBatchEnd() {
+                looks.add(System.nanoTime());
+            }
+        };
+        long start = System.nanoTime();
+        try (Capture c = Capture.builder().namespace(ns.spec()).device("eth0").filter("udp dst port " + UDP_PORT)
+                .timeout(Duration.ofMillis(1)).handler(handler).open()) {
+            for (int i = 0; i < 150; i++) {
+                sendUdp(1);
+                sleep(10);
+            }
+        }
+        assertEquals(150, packets.get());
+        List<Long> gaps = new ArrayList<>();
+        synchronized (looks) {
+            for (int i = 1; i < looks.size(); i++) {
+                if (looks.get(i - 1) - start > 700_000_000L) { // past 50, 100 and 200 ms rounds
+                    gaps.add((looks.get(i) - looks.get(i - 1)) / 1_000_000);
+                }
+            }
+        }
+        Collections.sort(gaps);
+        assertTrue(!gaps.isEmpty() && gaps.get(gaps.size() / 2) >= 150, "ms between looks: " + gaps);
     }
 
     @Test

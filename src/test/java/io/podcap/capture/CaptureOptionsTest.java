@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** The wake interval the reader gets: from the kernel buffer unless given, none when immediate. */
+/** The wake interval the reader gets or adapts from: the kernel buffer's unless given, none when immediate. */
 class CaptureOptionsTest {
     @Test
     void theWakeIntervalIsWhat200MBPerSecondTakesToFillTheBufferAtMost50Ms() {

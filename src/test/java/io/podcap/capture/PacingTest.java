@@ -1,0 +1,56 @@
+package io.podcap.capture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** The adaptive wake interval: a quarter of the buffer at the rate it fills, within bounds. */
+class PacingTest {
+    private static final long MS = 1_000_000L;
+    private static final long QUARTER_OF_32_MIB = (32 << 20) / 4;
+
+    @Test
+    void anIntervalIsTheTimeAQuarterOfTheBufferTakesToFill() {
+        // 300,000 packets/s of 316 bytes: 95 MB/s, a quarter of 32 MiB in 88 ms
+        long next = Pacing.nextIntervalNanos(200 * MS, 9_480_000, 100 * MS, QUARTER_OF_32_MIB);
+        assertEquals(88, next / MS);
+        // 640 MB/s: 13 ms, however long the interval before
+        assertEquals(13, Pacing.nextIntervalNanos(200 * MS, 32_000_000, 50 * MS, QUARTER_OF_32_MIB) / MS);
+    }
+
+    @Test
+    void itGrowsAtMostTwofoldARoundAndTo200Ms() {
+        // 100,000 packets/s: a quarter of 32 MiB lasts 265 ms
+        assertEquals(100, Pacing.nextIntervalNanos(50 * MS, 1_580_000, 50 * MS, QUARTER_OF_32_MIB) / MS);
+        assertEquals(200, Pacing.nextIntervalNanos(100 * MS, 3_160_000, 100 * MS, QUARTER_OF_32_MIB) / MS);
+        assertEquals(200, Pacing.nextIntervalNanos(200 * MS, 6_320_000, 200 * MS, QUARTER_OF_32_MIB) / MS);
+        assertEquals(200, Pacing.nextIntervalNanos(200 * MS, 0, 200 * MS, QUARTER_OF_32_MIB) / MS);
+    }
+
+    @Test
+    void anIdleLookStartsItOverFromTheFirstInterval() {
+        Native.ensureLoaded();
+        Wake wake = new Wake();
+        try {
+            Pacing pacing = Pacing.adaptive(50, 32 << 20);
+            for (int round = 0; round < 3; round++) { // nothing taken: 100, 200, 200 ms
+                pacing.tookPackets();
+                wake.signal(); // cuts each wait short
+                assertTrue(pacing.waitOutInterval(wake, 0));
+            }
+            assertEquals(200, pacing.intervalMillis());
+            assertFalse(pacing.waitOutInterval(wake, 0), "no round, no wait");
+            assertEquals(50, pacing.intervalMillis());
+
+            Pacing fixed = Pacing.fixed(50);
+            fixed.tookPackets();
+            wake.signal();
+            assertTrue(fixed.waitOutInterval(wake, 0));
+            assertEquals(50, fixed.intervalMillis(), "a given interval stays");
+        } finally {
+            wake.close();
+        }
+    }
+}
