@@ -4,12 +4,11 @@ package io.podcap.capture;
  * Spaces a reader's looks at the kernel while packets flow ({@link CaptureOptions#wakeInterval}): once it has caught
  * up, it waits out the rest of the interval that began with the first look to find packets. Given no interval, it
  * adapts one: each round, the time the fullest kernel buffer takes to fill a quarter at the rate it took bytes since
- * the last round, at most twice the interval before and at most {@link #MAX_ADAPTIVE_MILLIS}; after an idle spell it
- * starts again from the first interval. Reader thread only.
+ * the last round, at most twice the interval before and at most 200 ms; after an idle spell it starts again from the
+ * first interval. Reader thread only.
  */
 final class Pacing {
-    static final int MAX_ADAPTIVE_MILLIS = 200;
-    private static final long MAX_ADAPTIVE_NANOS = MAX_ADAPTIVE_MILLIS * 1_000_000L;
+    private static final long MAX_ADAPTIVE_NANOS = 200_000_000L;
 
     private final long firstNanos;
     private final long quarterBuffer; // bytes; 0: the interval is fixed
