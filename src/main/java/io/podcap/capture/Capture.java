@@ -69,6 +69,7 @@ public final class Capture implements AutoCloseable {
                     pacing.tookPackets();
                 } else if (!pacing.waitOutInterval(wake, capture.bytesTakenSinceAsked())
                         && !wake.poll(fds, 1, capture.waitMillis(idleWaitMillis), ready)) {
+                    pacing.idle();
                     handler.onIdle();
                 }
             }

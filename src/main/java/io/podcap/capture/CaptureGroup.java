@@ -176,6 +176,7 @@ public final class CaptureGroup implements AutoCloseable {
                 } else if (pacing.waitOutInterval(wake, fullestBufferBytes())) {
                     wake.poll(fds, active.length, 0, ready); // which members the next round pumps
                 } else if (!wake.poll(fds, active.length, waitMillis(), ready)) {
+                    pacing.idle();
                     handler.onIdle();
                 }
             }

@@ -4,8 +4,8 @@ package io.podcap.capture;
  * Spaces a reader's looks at the kernel while packets flow ({@link CaptureOptions#wakeInterval}): once it has caught
  * up, it waits out the rest of the interval that began with the first look to find packets. Given no interval, it
  * adapts one: each round, the time the fullest kernel buffer takes to fill a quarter at the rate it took bytes since
- * the last round, at most twice the interval before and at most 200 ms; after an idle spell it starts again from the
- * first interval. Reader thread only.
+ * the last round, at most twice the interval before and at most 200 ms; after an idle spell (not a look that found
+ * nothing, as a kernel block may still be filling) it starts again from the first interval. Reader thread only.
  */
 final class Pacing {
     private static final long MAX_ADAPTIVE_NANOS = 200_000_000L;
@@ -15,7 +15,7 @@ final class Pacing {
     private long intervalNanos;
     private boolean inRound; // a look found packets since the last wait
     private long roundStart;
-    private long lastCheck; // System.nanoTime() of the last catch-up in a run of rounds; 0 after an idle look
+    private long lastCheck; // System.nanoTime() of the last catch-up; 0 after an idle spell
 
     private Pacing(int firstMillis, long bufferBytes) {
         this.firstNanos = firstMillis * 1_000_000L;
@@ -46,16 +46,13 @@ final class Pacing {
      * once when no round is on or it took the whole interval.
      */
     boolean waitOutInterval(Wake wake, long bytes) {
-        long now = System.nanoTime();
         if (!inRound) {
-            intervalNanos = firstNanos; // idle: the next burst may come at any rate
-            lastCheck = 0;
-            return false;
+            return false; // a look that found nothing is not yet idle: a kernel block may still be filling
         }
         inRound = false;
-        if (quarterBuffer > 0) {
-            intervalNanos = nextIntervalNanos(intervalNanos, bytes, now - (lastCheck != 0 ? lastCheck : roundStart),
-                    quarterBuffer);
+        long now = System.nanoTime();
+        if (quarterBuffer > 0 && lastCheck != 0) { // after an idle spell, no span to measure the bytes over
+            intervalNanos = nextIntervalNanos(intervalNanos, bytes, now - lastCheck, quarterBuffer);
         }
         lastCheck = now;
         long leftMillis = (roundStart + intervalNanos - now) / 1_000_000L;
@@ -64,6 +61,12 @@ final class Pacing {
         }
         wake.await((int) leftMillis);
         return true;
+    }
+
+    /** Nothing came for a whole idle wait: the next burst may come at any rate, so it starts over. */
+    void idle() {
+        intervalNanos = firstNanos;
+        lastCheck = 0;
     }
 
     /** The interval of the round under way, or of the next. */

@@ -30,19 +30,25 @@ class PacingTest {
     }
 
     @Test
-    void anIdleLookStartsItOverFromTheFirstInterval() {
+    void anIdleSpellStartsItOverFromTheFirstInterval() {
         Native.ensureLoaded();
         Wake wake = new Wake();
         try {
             Pacing pacing = Pacing.adaptive(50, 32 << 20);
-            for (int round = 0; round < 3; round++) { // nothing taken: 100, 200, 200 ms
+            for (int round = 0; round < 4; round++) { // nothing taken: 50 (no span yet), 100, 200, 200 ms
                 pacing.tookPackets();
                 wake.signal(); // cuts each wait short
                 assertTrue(pacing.waitOutInterval(wake, 0));
             }
             assertEquals(200, pacing.intervalMillis());
             assertFalse(pacing.waitOutInterval(wake, 0), "no round, no wait");
+            assertEquals(200, pacing.intervalMillis(), "a look that found nothing is not idle");
+            pacing.idle();
             assertEquals(50, pacing.intervalMillis());
+            pacing.tookPackets();
+            wake.signal();
+            pacing.waitOutInterval(wake, 1 << 20);
+            assertEquals(50, pacing.intervalMillis(), "the first round after idle has no span to measure a rate over");
 
             Pacing fixed = Pacing.fixed(50);
             fixed.tookPackets();
