@@ -74,13 +74,16 @@ final class Pacing {
         return intervalNanos / 1_000_000L;
     }
 
-    /** The adaptive rule: the time {@code quarterBuffer} takes at {@code bytes} per {@code elapsed}, within bounds. */
+    /**
+     * The adaptive rule: the time {@code quarterBuffer} takes at {@code bytes} per {@code elapsed}, within bounds; never
+     * 0, as 0 is the fixed interval of immediate mode and would not start a round to grow from.
+     */
     static long nextIntervalNanos(long previous, long bytes, long elapsedNanos, long quarterBuffer) {
         long limit = Math.min(2 * previous, MAX_ADAPTIVE_NANOS);
         if (bytes <= 0) {
-            return limit;
+            return Math.max(limit, 1);
         }
         double fill = (double) quarterBuffer / bytes * Math.max(elapsedNanos, 1);
-        return (long) Math.min(fill, limit);
+        return Math.max((long) Math.min(fill, limit), 1);
     }
 }

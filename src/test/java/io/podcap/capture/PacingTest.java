@@ -30,6 +30,14 @@ class PacingTest {
     }
 
     @Test
+    void itNeverReaches0SoThatItCanGrowBack() {
+        // a burst beyond any link's rate still leaves an interval to double from (0 would stay 0 until idle)
+        long next = Pacing.nextIntervalNanos(1, Long.MAX_VALUE, 1, QUARTER_OF_32_MIB);
+        assertEquals(1, next);
+        assertEquals(2, Pacing.nextIntervalNanos(next, 0, 1, QUARTER_OF_32_MIB));
+    }
+
+    @Test
     void anIdleSpellStartsItOverFromTheFirstInterval() {
         Native.ensureLoaded();
         Wake wake = new Wake();
