@@ -52,7 +52,7 @@ final class FlowPrintThread implements AutoCloseable {
 
     /**
      * Sends what is printed so far to the output without waiting for it; when nothing was handed over since the last
-     * flush, the printer's thread is left asleep (live, this runs five times a second, traffic or not).
+     * flush, the printer's thread is left asleep (live, this runs once a second, traffic or not).
      */
     void flush() {
         handOver();

@@ -68,7 +68,7 @@ final class FlowsCommand implements Callable<Integer> {
             FileReads.liveOnly(duration > 0 || interval > 0, "--duration and --interval");
             packets.checkForRead();
         }
-        // stdout without autoflush: flows go out in large writes (live: at least every 200 ms, not one per flow)
+        // stdout without autoflush: flows go out in large writes (live: at least every second, not one per flow)
         PrintStream stdout = Stdout.stream(1 << 16, false);
         if (input == null) {
             try (FlowPrintThread nowhere = new FlowPrintThread(new FlowPrinter(WarmUp.NOWHERE, json))) {
@@ -120,7 +120,7 @@ final class FlowsCommand implements Callable<Integer> {
         long[] next = {interval > 0 ? System.currentTimeMillis() * 1_000_000L + every : Long.MAX_VALUE};
         StatsSnapshot<FlowTableStats> stats = new StatsSnapshot<>(table::stats);
         LiveCaptures captures = new LiveCaptures("flows", targets, packets, err)
-                .metrics(metrics, List.of(stats), FlowMetrics.of(stats, Map.of()));
+                .metrics(metrics, List.of(stats), FlowMetrics.of(stats, Map.of())).ticksEvery(interval);
         captures.run(table.batched(), duration, null, wall -> {
             printer.flush();
             if (wall >= next[0]) {

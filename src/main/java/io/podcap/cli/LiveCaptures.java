@@ -18,8 +18,9 @@ import java.util.function.Supplier;
 /**
  * What {@code flows} and {@code probes} do live: one capture group over the targets feeds one handler (serialized
  * by a lock taken once per batch) until the duration ends, the group stops, or the JVM is asked to stop (Ctrl-C,
- * SIGTERM). Every 200 ms this thread calls {@code tick} with the wall clock under the same lock, and once a second it
- * follows pods ({@code --follow}). With {@code --metrics-port} it serves each member's capture counters and the
+ * SIGTERM). Once a second (or each {@code --interval}, when shorter) this thread calls {@code tick} with the wall clock
+ * under the same lock, and follows pods ({@code --follow}): a tick wakes this thread and may make the reader wait
+ * for the lock, so they are few. With {@code --metrics-port} it serves each member's capture counters and the
  * analysis' counters, read from snapshots taken on each tick under the lock (the analyses are not thread-safe).
  */
 final class LiveCaptures {
@@ -30,6 +31,7 @@ final class LiveCaptures {
     private MetricsOptions metricsOptions;
     private final Metrics metrics = new Metrics();
     private final List<StatsSnapshot<?>> snapshots = new ArrayList<>();
+    private long tickNanos = 1_000_000_000L;
 
     /** {@code what} names what is captured in the "capturing ..." lines on stderr ("flows", "probes"). */
     LiveCaptures(String what, TargetOptions targets, PacketOptions packets, PrintStream err) {
@@ -47,9 +49,21 @@ final class LiveCaptures {
         return this;
     }
 
+    /** Ticks at least every {@code seconds} (a command's {@code --interval}; 0: none asked). */
+    LiveCaptures ticksEvery(double seconds) {
+        if (seconds > 0) {
+            tickNanos = Math.min(tickNanos, Math.max((long) (seconds * 1e9), 1_000_000L));
+        }
+        return this;
+    }
+
+    long tickNanos() {
+        return tickNanos;
+    }
+
     /**
-     * Captures into {@code handler} for {@code duration} seconds (0: until stopped); {@code tick} runs every 200 ms
-     * and {@code finish} once after the last packet, both holding the lock. On stderr: the "capturing" lines and
+     * Captures into {@code handler} for {@code duration} seconds (0: until stopped); {@code tick} runs every second
+     * (or as {@link #ticksEvery} asks) and {@code finish} once after the last packet, both holding the lock. On stderr: the "capturing" lines and
      * {@code banner} (when not null) once the captures run, at the end each member's counters and {@code summary}'s
      * line. SIGINT or SIGTERM ends it the same way (exit 0); a second one quits at once.
      */
@@ -70,7 +84,7 @@ final class LiveCaptures {
             if (banner != null) {
                 err.println(banner);
             }
-            loop(live, groupMetrics, lock, duration, tick.andThen(wall -> snapshot.run()));
+            loop(live, groupMetrics, lock, duration, tickNanos, tick.andThen(wall -> snapshot.run()));
             group.close(); // the last packets are in the handler now
             locked(lock, () -> {
                 finish.run();
@@ -91,13 +105,13 @@ final class LiveCaptures {
     }
 
     private static void loop(TargetOptions.Targets live, CaptureGroupMetrics groupMetrics, ReentrantLock lock,
-                             double duration, LongConsumer tick)
+                             double duration, long tickNanos, LongConsumer tick)
             throws InterruptedException {
         CaptureGroup group = live.group();
         long deadline = duration > 0 ? System.nanoTime() + (long) (duration * 1e9) : Long.MAX_VALUE;
         long nextRefresh = System.nanoTime() + 1_000_000_000L; // --follow rescans the node once a second
         while (true) {
-            long wait = Math.min(deadline - System.nanoTime(), 200_000_000L);
+            long wait = Math.min(deadline - System.nanoTime(), tickNanos);
             if (group.awaitTermination(Duration.ofNanos(Math.max(wait, 1_000_000L)))) {
                 return;
             }

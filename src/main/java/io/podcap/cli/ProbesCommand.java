@@ -120,7 +120,7 @@ final class ProbesCommand implements Callable<Integer> {
         List<Metric> analysis = new ArrayList<>(FlowMetrics.of(flowStats, Map.of()));
         analysis.addAll(ProbeMetrics.of(probeStats, Map.of()));
         LiveCaptures captures = new LiveCaptures("probes", targets, packets, err)
-                .metrics(metrics, List.of(flowStats, probeStats), analysis);
+                .metrics(metrics, List.of(flowStats, probeStats), analysis).ticksEvery(interval);
         captures.run(table.batched(), duration, "who is who: " + roles,
                 tick, finish, () -> FlowsCommand.describe(table.stats()) + "; " + describe(detector.stats()));
         return 0;
