@@ -68,7 +68,7 @@ public final class Capture implements AutoCloseable {
                 if (capture.pump(ring, handler) > 0) {
                     pacing.tookPackets();
                 } else if (!pacing.waitOutInterval(wake, capture.bytesTakenSinceAsked())
-                        && !wake.poll(fds, 1, capture.waitMillis(idleWaitMillis), ready)) {
+                        && !wake.poll(fds, 1, capture.waitMillis(pacing.idleWaitMillis(idleWaitMillis)), ready)) {
                     pacing.idle();
                     handler.onIdle();
                 }

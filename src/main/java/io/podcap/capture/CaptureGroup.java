@@ -241,7 +241,7 @@ public final class CaptureGroup implements AutoCloseable {
     }
 
     private int waitMillis() {
-        int millis = options.idleWaitMillis();
+        int millis = pacing.idleWaitMillis(options.idleWaitMillis());
         for (Member m : active) {
             millis = m.capture.waitMillis(millis);
         }

@@ -5,10 +5,13 @@ package io.podcap.capture;
  * up, it waits out the rest of the interval that began with the first look to find packets. Given no interval, it
  * adapts one: each round, the time the fullest kernel buffer takes to fill a quarter at the rate it took bytes since
  * the last round, at most twice the interval before and at most 200 ms; after an idle spell (not a look that found
- * nothing, as a kernel block may still be filling) it starts again from the first interval. Reader thread only.
+ * nothing, as a kernel block may still be filling) it starts again from the first interval. While nothing comes, the
+ * idle waits double from the first up to a second: packets end a wait at once anyway, so only the handler's
+ * {@code onIdle} comes less often. Reader thread only.
  */
 final class Pacing {
     private static final long MAX_ADAPTIVE_NANOS = 200_000_000L;
+    private static final int MAX_IDLE_WAIT_MILLIS = 1000;
 
     private final long firstNanos;
     private final long quarterBuffer; // bytes; 0: the interval is fixed
@@ -16,6 +19,7 @@ final class Pacing {
     private boolean inRound; // a look found packets since the last wait
     private long roundStart;
     private long lastCheck; // System.nanoTime() of the last catch-up; 0 after an idle spell
+    private int idleWaits; // whole idle waits since packets last came
 
     private Pacing(int firstMillis, long bufferBytes) {
         this.firstNanos = firstMillis * 1_000_000L;
@@ -34,6 +38,7 @@ final class Pacing {
 
     /** The reader took packets. */
     void tookPackets() {
+        idleWaits = 0;
         if (!inRound && intervalNanos > 0) {
             inRound = true;
             roundStart = System.nanoTime();
@@ -67,6 +72,13 @@ final class Pacing {
     void idle() {
         intervalNanos = firstNanos;
         lastCheck = 0;
+        idleWaits++;
+    }
+
+    /** How long to wait for packets now: {@code firstMillis}, doubled for each idle wait in a row, up to a second. */
+    int idleWaitMillis(int firstMillis) {
+        long wait = (long) firstMillis << Math.min(idleWaits, 20);
+        return (int) Math.min(wait, Math.max(firstMillis, MAX_IDLE_WAIT_MILLIS));
     }
 
     /** The interval of the round under way, or of the next. */

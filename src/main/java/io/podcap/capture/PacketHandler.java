@@ -13,8 +13,8 @@ public interface PacketHandler {
     }
 
     /**
-     * Called on the same thread when no packet has arrived for a while (about 100 ms on a live capture; never on a
-     * file), e.g. to flush what was staged.
+     * Called on the same thread when no packet has arrived for a while (on a live capture about 100 ms, then less
+     * often while none arrives, down to once a second; never on a file), e.g. to flush what was staged.
      */
     default void onIdle() {
     }

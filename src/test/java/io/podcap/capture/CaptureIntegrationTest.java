@@ -344,6 +344,42 @@ class CaptureIntegrationTest {
     }
 
     @Test
+    void aQuietCaptureCallsOnIdleLessOftenTheLongerItStaysQuiet() throws Exception {
+        for (boolean group : new boolean[] {false, true}) {
+            List<Long> idles = Collections.synchronizedList(new ArrayList<>());
+            AtomicInteger packets = new AtomicInteger();
+            PacketHandler handler = new PacketHandler() {
+                @Override
+                public void onPacket(PacketView packet) {
+                    packets.incrementAndGet();
+                }
+
+                @Override
+                public void onIdle() {
+                    idles.add(System.nanoTime());
+                }
+            };
+            String filter = "udp dst port " + UDP_PORT;
+            long sent;
+            try (AutoCloseable c = group
+                    ? CaptureGroup.builder().add(ns.spec()).device("eth0").filter(filter).handler(handler).open()
+                    : Capture.builder().namespace(ns.spec()).device("eth0").filter(filter).handler(handler).open()) {
+                sleep(3500); // waits of 100, 200, 400, 800 and then 1000 ms: five or six, not 35
+                sendUdp(1); // a packet starts them over
+                sent = System.nanoTime();
+                sleep(1000);
+            }
+            assertEquals(1, packets.get());
+            List<Long> ms = idles.stream().map(t -> (t - sent) / 1_000_000).toList(); // from the packet
+            long quiet = ms.stream().filter(t -> t < 0).count();
+            long after = ms.stream().filter(t -> t > 0 && t < 900).count(); // without the start over: one at most
+            String what = (group ? "group" : "capture") + ": onIdle at ms from the packet " + ms;
+            assertTrue(quiet >= 3 && quiet <= 8, what);
+            assertTrue(after >= 2, what);
+        }
+    }
+
+    @Test
     void aCaptureWhoseInterfaceGoesDownAndThenVanishesEnds() throws Exception {
         try (TestNetns doomed = TestNetns.create("capdown")) {
             Capture capture = Capture.builder().namespace(doomed.spec()).device("eth0").handler(p -> { }).open();

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The adaptive wake interval: a quarter of the buffer at the rate it fills, within bounds. */
@@ -35,6 +37,20 @@ class PacingTest {
         long next = Pacing.nextIntervalNanos(1, Long.MAX_VALUE, 1, QUARTER_OF_32_MIB);
         assertEquals(1, next);
         assertEquals(2, Pacing.nextIntervalNanos(next, 0, 1, QUARTER_OF_32_MIB));
+    }
+
+    @Test
+    void idleWaitsDoubleUpToASecondUntilPacketsCome() {
+        Pacing pacing = Pacing.adaptive(50, 32 << 20);
+        List<Integer> waits = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            waits.add(pacing.idleWaitMillis(100));
+            pacing.idle();
+        }
+        assertEquals(List.of(100, 200, 400, 800, 1000, 1000), waits);
+        pacing.tookPackets();
+        assertEquals(100, pacing.idleWaitMillis(100));
+        assertEquals(3000, Pacing.fixed(0).idleWaitMillis(3000), "a longer first wait is kept");
     }
 
     @Test
