@@ -87,8 +87,8 @@ final class Pacing {
     }
 
     /**
-     * The adaptive rule: the time {@code quarterBuffer} takes at {@code bytes} per {@code elapsed}, within bounds; never
-     * 0, as 0 is the fixed interval of immediate mode and would not start a round to grow from.
+     * The adaptive rule: the time {@code quarterBuffer} takes at {@code bytes} per {@code elapsed}, within bounds;
+     * never 0, as 0 is the fixed interval of immediate mode and would not start a round to grow from.
      */
     static long nextIntervalNanos(long previous, long bytes, long elapsedNanos, long quarterBuffer) {
         long limit = Math.min(2 * previous, MAX_ADAPTIVE_NANOS);

@@ -63,9 +63,9 @@ final class LiveCaptures {
 
     /**
      * Captures into {@code handler} for {@code duration} seconds (0: until stopped); {@code tick} runs every second
-     * (or as {@link #ticksEvery} asks) and {@code finish} once after the last packet, both holding the lock. On stderr: the "capturing" lines and
-     * {@code banner} (when not null) once the captures run, at the end each member's counters and {@code summary}'s
-     * line. SIGINT or SIGTERM ends it the same way (exit 0); a second one quits at once.
+     * (or as {@link #ticksEvery} asks) and {@code finish} once after the last packet, both holding the lock. On
+     * stderr: the "capturing" lines and {@code banner} (when not null) once the captures run, at the end each member's
+     * counters and {@code summary}'s line. SIGINT or SIGTERM ends it the same way (exit 0); a second one quits at once.
      */
     void run(PacketHandler handler, double duration, String banner, LongConsumer tick, Runnable finish,
              Supplier<String> summary) throws Exception {
