@@ -79,7 +79,7 @@ class FlowPrintThreadTest {
         assertEquals(expected.size(), printed.size());
     }
 
-    /** Live, flush runs five times a second: with nothing new it must not wake the printer's thread. */
+    /** Live, flush runs once a second: with nothing new it must not wake the printer's thread. */
     @Test
     void aFlushWithNothingNewLeavesTheOutputAlone() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
