@@ -309,19 +309,9 @@ class CaptureIntegrationTest {
      */
     @Test
     void withoutAnIntervalLightTrafficStretchesTheWaitsTo200Ms() throws Exception {
-        List<Long> looks = Collections.synchronizedList(new ArrayList<>());
-        AtomicInteger packets = new AtomicInteger();
-        PacketHandler handler = new PacketHandler() {
-            @Override
-            public void onPacket(PacketView packet) {
-                packets.incrementAndGet();
-            }
-
-            @Override
-            public void onBatchEnd() {
-                looks.add(System.nanoTime());
-            }
-        };
+        Timings handler = new Timings();
+        List<Long> looks = handler.batchEnds;
+        AtomicInteger packets = handler.packets;
         long start = System.nanoTime();
         try (Capture c = Capture.builder().namespace(ns.spec()).device("eth0").filter("udp dst port " + UDP_PORT)
                 .timeout(Duration.ofMillis(1)).handler(handler).open()) {
@@ -346,19 +336,9 @@ class CaptureIntegrationTest {
     @Test
     void aQuietCaptureCallsOnIdleLessOftenTheLongerItStaysQuiet() throws Exception {
         for (boolean group : new boolean[] {false, true}) {
-            List<Long> idles = Collections.synchronizedList(new ArrayList<>());
-            AtomicInteger packets = new AtomicInteger();
-            PacketHandler handler = new PacketHandler() {
-                @Override
-                public void onPacket(PacketView packet) {
-                    packets.incrementAndGet();
-                }
-
-                @Override
-                public void onIdle() {
-                    idles.add(System.nanoTime());
-                }
-            };
+            Timings handler = new Timings();
+            List<Long> idles = handler.idles;
+            AtomicInteger packets = handler.packets;
             String filter = "udp dst port " + UDP_PORT;
             long sent;
             try (AutoCloseable c = group
@@ -391,6 +371,28 @@ class CaptureIntegrationTest {
                 assertTrue(capture.awaitTermination(Duration.ofSeconds(10)), "still waiting for a vanished interface");
             }
             assertTrue(capture.failure().getMessage().contains("disappeared"), capture.failure()::toString);
+        }
+    }
+
+    /** Counts packets and notes when each batch ended and each idle call came (System.nanoTime()). */
+    private static final class Timings implements PacketHandler {
+        final AtomicInteger packets = new AtomicInteger();
+        final List<Long> batchEnds = Collections.synchronizedList(new ArrayList<>());
+        final List<Long> idles = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void onPacket(PacketView packet) {
+            packets.incrementAndGet();
+        }
+
+        @Override
+        public void onBatchEnd() {
+            batchEnds.add(System.nanoTime());
+        }
+
+        @Override
+        public void onIdle() {
+            idles.add(System.nanoTime());
         }
     }
 
