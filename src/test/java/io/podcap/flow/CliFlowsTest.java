@@ -258,7 +258,7 @@ class CliFlowsTest {
                 }
                 a.exec("ping", "-c", "3", "-i", "0.4", a.hostAddress()).ok();
                 b.exec("ping", "-c", "2", "-i", "0.4", b.hostAddress()).ok();
-                Thread.sleep(800); // a snapshot comes every 0.5 s
+                Thread.sleep(1600); // a snapshot comes every 0.5 s, more often than the CLI's own tick
                 p.destroy(); // SIGTERM
                 assertTrue(p.waitFor(30, TimeUnit.SECONDS));
                 assertEquals(0, p.exitValue(), "a stop by SIGTERM is a clean exit");
@@ -266,7 +266,10 @@ class CliFlowsTest {
                 p.destroyForcibly().waitFor();
             }
             List<Map<String, Object>> rows = jsonLines(read(out));
-            assertTrue(rows.stream().anyMatch(r -> Boolean.TRUE.equals(r.get("snapshot"))), () -> read(out));
+            // a's flow lives about 2.8 s before the end: 5 or 6 snapshots at 0.5 s, 2 or 3 at the 1 s tick
+            long snapshotsOfA = rows.stream()
+                    .filter(r -> Boolean.TRUE.equals(r.get("snapshot")) && a.spec().equals(r.get("netns"))).count();
+            assertTrue(snapshotsOfA >= 4, () -> snapshotsOfA + " snapshots of a's flow:\n" + read(out));
             List<Map<String, Object>> last = rows.stream().filter(r -> !r.containsKey("snapshot")).toList();
             assertEquals(2, last.size(), () -> read(out));
             for (TestNetns ns : List.of(a, b)) {
