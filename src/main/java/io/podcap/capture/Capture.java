@@ -67,7 +67,10 @@ public final class Capture implements AutoCloseable {
             while (!stopRequested) {
                 if (capture.pump(ring, handler) > 0) {
                     pacing.tookPackets();
-                } else if (!pacing.waitOutInterval(wake, capture.bytesTakenSinceAsked())
+                    continue;
+                }
+                handler.onCaughtUp();
+                if (!pacing.waitOutInterval(wake, capture.bytesTakenSinceAsked())
                         && !wake.poll(fds, 1, capture.waitMillis(pacing.idleWaitMillis(idleWaitMillis)), ready)) {
                     pacing.idle();
                     handler.onIdle();

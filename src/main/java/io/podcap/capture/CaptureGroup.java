@@ -173,7 +173,10 @@ public final class CaptureGroup implements AutoCloseable {
                 }
                 if (pumpReady() > 0) {
                     pacing.tookPackets();
-                } else if (pacing.waitOutInterval(wake, fullestBufferBytes())) {
+                    continue;
+                }
+                handler.onCaughtUp();
+                if (pacing.waitOutInterval(wake, fullestBufferBytes())) {
                     wake.poll(fds, active.length, 0, ready); // which members the next round pumps
                 } else if (!wake.poll(fds, active.length, waitMillis(), ready)) {
                     pacing.idle();

@@ -18,4 +18,12 @@ public interface PacketHandler {
      */
     default void onIdle() {
     }
+
+    /**
+     * Called on the same thread when a live capture has taken everything the kernel had ready and is about to wait
+     * (never on a file), e.g. to hand what was staged to another thread once per burst rather than every so many
+     * packets. Like Netty's {@code channelReadComplete}.
+     */
+    default void onCaughtUp() {
+    }
 }

@@ -53,6 +53,16 @@ final class BatchLock implements PacketHandler {
         }
     }
 
+    @Override
+    public void onCaughtUp() {
+        lock.lock();
+        try {
+            next.onCaughtUp();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void release() {
         held = false;
         lock.unlock();

@@ -232,5 +232,10 @@ final class CaptureCommand implements Callable<Integer> {
         public void onIdle() {
             next.onIdle();
         }
+
+        @Override
+        public void onCaughtUp() {
+            next.onCaughtUp();
+        }
     }
 }

@@ -8,12 +8,16 @@ import java.util.concurrent.ArrayBlockingQueue;
 /**
  * Prints flow records on a thread of its own, beside the table's work instead of in it: a flow's line costs over a
  * microsecond, a sixth of {@code flows --read} on a node's file, and live it would be spent on the thread that keeps
- * up with the kernel. Records cross in batches, one hand-off per {@value #BATCH} flows; when {@value #QUEUED} batches
- * wait, the table waits too, so nothing is dropped. The batches' lists are reused. Calls come from one thread at a time
- * (the live captures' lock sees to that).
+ * up with the kernel. Records cross in batches: reading a file, every {@value #FILE_BATCH} flows, so that the two
+ * threads work side by side; live, each time the reader has caught up with the kernel ({@link #handOver()}) and at
+ * most {@value #LIVE_BATCH}, so that the printer's thread wakes once per reader's round and prints while the reader
+ * waits, not 256 flows at a time in the middle of it. When {@value #QUEUED} batches wait, the table waits too, so
+ * nothing is dropped. The batches' lists are reused. Calls come from one thread at a time (the live captures' lock
+ * sees to that).
  */
 final class FlowPrintThread implements AutoCloseable {
-    private static final int BATCH = 256;
+    static final int FILE_BATCH = 256;
+    static final int LIVE_BATCH = 4096;
     private static final int QUEUED = 8;
     private static final Object FLUSH = new Object();
     private static final Object STOP = new Object();
@@ -22,15 +26,19 @@ final class FlowPrintThread implements AutoCloseable {
     private final ArrayBlockingQueue<Object> tasks = new ArrayBlockingQueue<>(QUEUED);
     private final ArrayBlockingQueue<ArrayList<FlowRecord>> free = new ArrayBlockingQueue<>(QUEUED + 2);
     private final Thread thread;
-    private ArrayList<FlowRecord> pending = new ArrayList<>(BATCH);
+    private final int batch;
+    private ArrayList<FlowRecord> pending;
     private boolean unflushed; // handed over since the last flush
     private volatile Throwable failure;
     private boolean closed;
 
     private record Snapshot(List<FlowRecord> live, long nowNanos) { }
 
-    FlowPrintThread(FlowPrinter printer) {
+    /** {@code batch}: the most records handed over at once, {@link #FILE_BATCH} or {@link #LIVE_BATCH}. */
+    FlowPrintThread(FlowPrinter printer, int batch) {
         this.printer = printer;
+        this.batch = batch;
+        this.pending = new ArrayList<>(batch);
         this.thread = new Thread(this::run, "podcap-flow-printer");
         thread.setDaemon(true);
         thread.start();
@@ -38,7 +46,7 @@ final class FlowPrintThread implements AutoCloseable {
 
     void print(FlowRecord r) {
         pending.add(r);
-        if (pending.size() == BATCH) {
+        if (pending.size() == batch) {
             handOver();
         }
     }
@@ -83,7 +91,8 @@ final class FlowPrintThread implements AutoCloseable {
         checkFailure();
     }
 
-    private void handOver() {
+    /** Hands the records printed so far to the printer's thread, without flushing its output. */
+    void handOver() {
         checkFailure();
         if (pending.isEmpty()) {
             return;
@@ -91,7 +100,7 @@ final class FlowPrintThread implements AutoCloseable {
         put(pending);
         unflushed = true;
         ArrayList<FlowRecord> next = free.poll(); // at most QUEUED + 2 lists ever exist
-        pending = next != null ? next : new ArrayList<>(BATCH);
+        pending = next != null ? next : new ArrayList<>(batch);
     }
 
     private void put(Object task) {

@@ -1,6 +1,7 @@
 package io.podcap.cli;
 
 import io.podcap.capture.PacketHandler;
+import io.podcap.capture.PacketView;
 import io.podcap.flow.FlowListener;
 import io.podcap.flow.FlowRecord;
 import io.podcap.flow.FlowTable;
@@ -70,12 +71,13 @@ final class FlowsCommand implements Callable<Integer> {
         }
         // stdout without autoflush: flows go out in large writes (live: at least every second, not one per flow)
         PrintStream stdout = Stdout.stream(1 << 16, false);
+        int batch = input == null ? FlowPrintThread.LIVE_BATCH : FlowPrintThread.FILE_BATCH;
         if (input == null) {
-            try (FlowPrintThread nowhere = new FlowPrintThread(new FlowPrinter(WarmUp.NOWHERE, json))) {
+            try (FlowPrintThread nowhere = new FlowPrintThread(new FlowPrinter(WarmUp.NOWHERE, json), batch)) {
                 WarmUp.run(pipeline(nowhere, WarmUp.ROLES));
             }
         }
-        try (FlowPrintThread printer = new FlowPrintThread(new FlowPrinter(stdout, json))) {
+        try (FlowPrintThread printer = new FlowPrintThread(new FlowPrinter(stdout, json), batch)) {
             FlowTable table = pipeline(printer, addresses.roles(input == null, targets));
             if (input != null) {
                 read(table, printer);
@@ -121,7 +123,7 @@ final class FlowsCommand implements Callable<Integer> {
         StatsSnapshot<FlowTableStats> stats = new StatsSnapshot<>(table::stats);
         LiveCaptures captures = new LiveCaptures("flows", targets, packets, err)
                 .metrics(metrics, List.of(stats), FlowMetrics.of(stats, Map.of())).ticksEvery(interval);
-        captures.run(table.batched(), duration, null, wall -> {
+        captures.run(handingOver(table.batched(), printer), duration, null, wall -> {
             printer.flush();
             if (wall >= next[0]) {
                 table.expire(wall);
@@ -132,6 +134,31 @@ final class FlowsCommand implements Callable<Integer> {
             table.endAll();
             printer.close();
         }, () -> describe(table.stats()));
+    }
+
+    /** {@code table}, and the ended flows handed to the printer's thread each time the reader has caught up. */
+    private static PacketHandler handingOver(PacketHandler table, FlowPrintThread printer) {
+        return new PacketHandler() {
+            @Override
+            public void onPacket(PacketView p) {
+                table.onPacket(p);
+            }
+
+            @Override
+            public void onBatchEnd() {
+                table.onBatchEnd();
+            }
+
+            @Override
+            public void onIdle() {
+                table.onIdle();
+            }
+
+            @Override
+            public void onCaughtUp() {
+                printer.handOver();
+            }
+        };
     }
 
     private boolean shown(int flags) {

@@ -360,6 +360,31 @@ class CaptureIntegrationTest {
     }
 
     @Test
+    void aReaderSaysWhenItHasCaughtUpBetweenBatchesAndAfterTheLastPacket() throws Exception {
+        for (boolean group : new boolean[] {false, true}) {
+            Timings handler = new Timings();
+            String filter = "udp dst port " + UDP_PORT;
+            try (AutoCloseable c = group
+                    ? CaptureGroup.builder().add(ns.spec()).device("eth0").filter(filter).handler(handler).open()
+                    : Capture.builder().namespace(ns.spec()).device("eth0").filter(filter).handler(handler).open()) {
+                sendUdp(500);
+                awaitCaughtUpAt(handler, 500);
+            }
+            String what = (group ? "group" : "capture") + ": packets taken at each catch-up " + handler.caughtUps;
+            assertEquals(0, handler.caughtUpInBatch.get(), what);
+            assertTrue(handler.caughtUps.size() < 100, what); // once per look that found nothing, not per packet
+        }
+    }
+
+    private static void awaitCaughtUpAt(Timings handler, int packets) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!handler.caughtUps.contains(packets) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertTrue(handler.caughtUps.contains(packets), "no catch-up after the last packet: " + handler.caughtUps);
+    }
+
+    @Test
     void aCaptureWhoseInterfaceGoesDownAndThenVanishesEnds() throws Exception {
         try (TestNetns doomed = TestNetns.create("capdown")) {
             Capture capture = Capture.builder().namespace(doomed.spec()).device("eth0").handler(p -> { }).open();
@@ -374,20 +399,36 @@ class CaptureIntegrationTest {
         }
     }
 
-    /** Counts packets and notes when each batch ended and each idle call came (System.nanoTime()). */
+    /**
+     * Counts packets and notes when each batch ended and each idle call came (System.nanoTime()), and the packets taken
+     * at each catch-up.
+     */
     private static final class Timings implements PacketHandler {
         final AtomicInteger packets = new AtomicInteger();
         final List<Long> batchEnds = Collections.synchronizedList(new ArrayList<>());
         final List<Long> idles = Collections.synchronizedList(new ArrayList<>());
+        final List<Integer> caughtUps = Collections.synchronizedList(new ArrayList<>());
+        final AtomicInteger caughtUpInBatch = new AtomicInteger();
+        private boolean inBatch;
 
         @Override
         public void onPacket(PacketView packet) {
             packets.incrementAndGet();
+            inBatch = true;
         }
 
         @Override
         public void onBatchEnd() {
             batchEnds.add(System.nanoTime());
+            inBatch = false;
+        }
+
+        @Override
+        public void onCaughtUp() {
+            caughtUps.add(packets.get());
+            if (inBatch) {
+                caughtUpInBatch.incrementAndGet();
+            }
         }
 
         @Override

@@ -2,6 +2,7 @@ package io.podcap.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.podcap.flow.FlowEnd;
 import io.podcap.flow.FlowRecord;
@@ -57,7 +58,7 @@ class FlowPrintThreadTest {
         };
         List<String> expected = new ArrayList<>();
         try (FlowPrintThread printer = new FlowPrintThread(new FlowPrinter(new PrintStream(slow, false,
-                StandardCharsets.UTF_8), true))) {
+                StandardCharsets.UTF_8), true), FlowPrintThread.FILE_BATCH)) {
             for (int port = 1; port <= 20_000; port++) {
                 printer.print(udp(port, FlowState.CLOSED));
                 expected.add(Integer.toString(port));
@@ -96,7 +97,7 @@ class FlowPrintThreadTest {
             }
         };
         try (FlowPrintThread printer = new FlowPrintThread(new FlowPrinter(new PrintStream(out, false,
-                StandardCharsets.UTF_8), true))) {
+                StandardCharsets.UTF_8), true), FlowPrintThread.FILE_BATCH)) {
             for (int round = 1; round <= 2; round++) {
                 for (int i = 0; i < 5; i++) {
                     printer.flush(); // nothing new: no task for the thread
@@ -113,6 +114,57 @@ class FlowPrintThreadTest {
                 assertEquals(round, flushes(out, flushes), "flushes that reached the output after round " + round);
             }
         }
+    }
+
+    /** Live, records cross when the reader has caught up, or when a live batch is full; not every 256. */
+    @Test
+    void liveRecordsCrossWhenHandedOverOrWhenALiveBatchIsFull() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        OutputStream out = new OutputStream() {
+            @Override
+            public void write(int b) {
+                synchronized (bytes) {
+                    bytes.write(b);
+                }
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                synchronized (bytes) {
+                    bytes.write(b, off, len);
+                }
+            }
+        };
+        int batch = FlowPrintThread.LIVE_BATCH;
+        try (FlowPrintThread printer = new FlowPrintThread(new FlowPrinter(new PrintStream(out, false,
+                StandardCharsets.UTF_8), true), batch)) {
+            for (int port = 1; port < batch; port++) {
+                printer.print(udp(port, FlowState.CLOSED));
+            }
+            Thread.sleep(200);
+            // had they crossed 256 at a time, the printer's 32 KiB writes would have reached the output by now
+            assertEquals("", contents(bytes), "output before the hand-over");
+            printer.handOver();
+            awaitLines(bytes, batch - 1 - 300); // what the printer's buffer does not hold back
+
+            for (int port = batch; port < 2 * batch; port++) { // a full batch crosses with no hand-over
+                printer.print(udp(port, FlowState.CLOSED));
+            }
+            awaitLines(bytes, 2 * batch - 1 - 300);
+        }
+        List<String> printed = ports(contents(bytes));
+        assertEquals(2 * batch - 1, printed.size());
+        assertEquals("1", printed.get(0));
+        assertEquals(Integer.toString(2 * batch - 1), printed.get(printed.size() - 1));
+    }
+
+    private static void awaitLines(ByteArrayOutputStream bytes, int atLeast) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (ports(contents(bytes)).size() < atLeast && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        int lines = ports(contents(bytes)).size();
+        assertTrue(lines >= atLeast, lines + " lines out, expected at least " + atLeast);
     }
 
     private static int flushes(OutputStream out, int[] flushes) {
@@ -135,7 +187,7 @@ class FlowPrintThreadTest {
                 throw new IllegalArgumentException("no room for lines");
             }
         };
-        FlowPrintThread printer = new FlowPrintThread(new FlowPrinter(failing, true));
+        FlowPrintThread printer = new FlowPrintThread(new FlowPrinter(failing, true), FlowPrintThread.FILE_BATCH);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> {
             try (printer) {
                 for (int i = 0; i < 1_000_000; i++) { // more batches than the queue holds: the thread keeps taking them
