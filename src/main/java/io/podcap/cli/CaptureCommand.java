@@ -196,14 +196,13 @@ final class CaptureCommand implements Callable<Integer> {
     }
 
     /** Passes packets on until the count is reached, then stops the capture. */
-    private static final class Limit implements PacketHandler {
-        private final PacketHandler next;
+    private static final class Limit extends ForwardingHandler {
         private final long max;
         Runnable stop;
         long seen;
 
         Limit(PacketHandler next, long max) {
-            this.next = next;
+            super(next);
             this.max = max;
         }
 
@@ -221,21 +220,6 @@ final class CaptureCommand implements Callable<Integer> {
             if (reached() && stop != null) {
                 stop.run();
             }
-        }
-
-        @Override
-        public void onBatchEnd() {
-            next.onBatchEnd();
-        }
-
-        @Override
-        public void onIdle() {
-            next.onIdle();
-        }
-
-        @Override
-        public void onCaughtUp() {
-            next.onCaughtUp();
         }
     }
 }

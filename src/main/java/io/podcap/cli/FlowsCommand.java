@@ -1,7 +1,6 @@
 package io.podcap.cli;
 
 import io.podcap.capture.PacketHandler;
-import io.podcap.capture.PacketView;
 import io.podcap.flow.FlowListener;
 import io.podcap.flow.FlowRecord;
 import io.podcap.flow.FlowTable;
@@ -138,22 +137,7 @@ final class FlowsCommand implements Callable<Integer> {
 
     /** {@code table}, and the ended flows handed to the printer's thread each time the reader has caught up. */
     private static PacketHandler handingOver(PacketHandler table, FlowPrintThread printer) {
-        return new PacketHandler() {
-            @Override
-            public void onPacket(PacketView p) {
-                table.onPacket(p);
-            }
-
-            @Override
-            public void onBatchEnd() {
-                table.onBatchEnd();
-            }
-
-            @Override
-            public void onIdle() {
-                table.onIdle();
-            }
-
+        return new ForwardingHandler(table) {
             @Override
             public void onCaughtUp() {
                 printer.handOver();

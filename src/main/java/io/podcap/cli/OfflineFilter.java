@@ -6,16 +6,15 @@ import io.podcap.capture.PacketHandler;
 import io.podcap.capture.PacketView;
 
 /** Applies a BPF filter to packets read from a file: compiled once per link type the file has. */
-final class OfflineFilter implements PacketHandler {
+final class OfflineFilter extends ForwardingHandler {
     private final String expression;
     private final int snaplen;
-    private final PacketHandler next;
     private final IntObjectHashMap<BpfFilter> byLinkType = new IntObjectHashMap<>();
 
     OfflineFilter(String expression, int snaplen, PacketHandler next) {
+        super(next);
         this.expression = expression;
         this.snaplen = snaplen;
-        this.next = next;
     }
 
     @Override
@@ -28,15 +27,5 @@ final class OfflineFilter implements PacketHandler {
         if (filter.matches(p)) {
             next.onPacket(p);
         }
-    }
-
-    @Override
-    public void onBatchEnd() {
-        next.onBatchEnd();
-    }
-
-    @Override
-    public void onIdle() {
-        next.onIdle();
     }
 }

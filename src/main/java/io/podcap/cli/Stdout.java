@@ -1,7 +1,6 @@
 package io.podcap.cli;
 
 import io.podcap.capture.PacketHandler;
-import io.podcap.capture.PacketView;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -79,21 +78,11 @@ final class Stdout extends FileOutputStream {
 
     /** For a file read: {@code next}, and after each batch {@link #check()}, so that a read stops soon after. */
     static PacketHandler checked(PacketHandler next) {
-        return new PacketHandler() {
-            @Override
-            public void onPacket(PacketView p) {
-                next.onPacket(p);
-            }
-
+        return new ForwardingHandler(next) {
             @Override
             public void onBatchEnd() {
                 next.onBatchEnd();
                 check();
-            }
-
-            @Override
-            public void onIdle() {
-                next.onIdle();
             }
         };
     }
