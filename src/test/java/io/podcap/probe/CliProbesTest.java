@@ -169,7 +169,7 @@ class CliProbesTest {
             Path out = dir.resolve("out");
             Path err = dir.resolve("err");
             Process p = Cli.start(out, err, "probes", "--netns", net.spec(0), "--iface", "eth0", "--node-netns",
-                    "netns:" + net.node, "--json", "--cluster-cidr", "10.244.0.0/16");
+                    "netns:" + net.node, "--json", "--cluster-cidr", "10.244.0.0/16", "--interval", "0.5");
             try {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (!read(err).contains("capturing probes")
@@ -181,7 +181,7 @@ class CliProbesTest {
                 net.exec(net.node, "sh", "-c", "for i in 1 2 3 4; do curl -s -o /dev/null -m 1 -A kube-probe/1.30 "
                         + "-H 'Connection: close' http://" + net.podIp(0) + ":8080/healthz & sleep 0.3; done; wait")
                         .ok();
-                Thread.sleep(500);
+                Thread.sleep(2000);
                 p.destroy(); // SIGTERM
                 assertTrue(p.waitFor(30, TimeUnit.SECONDS));
                 assertEquals(0, p.exitValue(), "a stop by SIGTERM is a clean exit");
@@ -194,9 +194,12 @@ class CliProbesTest {
                     .orElseThrow(() -> new AssertionError(read(out) + read(err)));
             assertEquals("probe GET /healthz on " + net.podIp(0) + ":8080 from " + net.gateway()
                     + " failing 3 in a row (http_status)", alert.get("message"));
-            Map<String, Object> stream = rows.stream()
-                    .filter(r -> !r.containsKey("alert") && "/healthz".equals(r.get("path"))).findFirst()
-                    .orElseThrow(() -> new AssertionError(read(out)));
+            List<Map<String, Object>> printed = rows.stream()
+                    .filter(r -> !r.containsKey("alert") && "/healthz".equals(r.get("path"))).toList();
+            // every 0.5 s for the 3 s or more from the first probe to the stop, and at the stop (7 times); printed
+            // once a second (the ticks not following --interval) it comes out 3 or 4 times
+            assertTrue(printed.size() >= 5, () -> printed.size() + " times the stream: " + read(out));
+            Map<String, Object> stream = printed.get(printed.size() - 1);
             assertEquals("kubelet", stream.get("source_role"));
             assertEquals(net.gateway(), stream.get("source"));
             assertEquals("1.30", stream.get("kubelet_version"));
