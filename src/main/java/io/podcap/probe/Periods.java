@@ -6,8 +6,8 @@ import java.util.Arrays;
  * Period estimates from connection start times. Several probes of the same kind to the same path (liveness,
  * readiness, startup) interleave: {@link #split} separates them into series, each a chain of starts one period apart
  * (a tick may be missing; each hit re-anchors the chain, so drift does not accumulate). {@link #period} is robust to
- * jitter and missed ticks: the median of each gap divided by the number of periods it spans. Runs when a report is
- * made, not per packet.
+ * jitter, missed ticks and late probes: the median of the gaps that span a whole number of periods, each divided by
+ * that number. Runs when a report is made, not per packet.
  */
 final class Periods {
     /** A start within this fraction of a period from the expected tick belongs to the chain. */
@@ -235,10 +235,13 @@ final class Periods {
         int m = 0;
         for (long g : gaps) {
             long ticks = Math.max(1, Math.round((double) g / first));
-            perTick[m++] = g / ticks;
+            // a gap between whole ticks (a late probe) says nothing of the period: divided, it would shrink it
+            if (Math.abs(g - ticks * first) <= TOLERANCE * first) {
+                perTick[m++] = g / ticks;
+            }
         }
-        Arrays.sort(perTick, 0, m);
-        return perTick[(m - 1) / 2];
+        Arrays.sort(perTick, 0, m); // m >= 1: the median gap fits itself
+        return m % 2 == 1 ? perTick[m / 2] : (perTick[m / 2 - 1] + perTick[m / 2]) / 2;
     }
 
     /** Gaps of series {@code s} longer than one and a half periods: at least one tick missing. */

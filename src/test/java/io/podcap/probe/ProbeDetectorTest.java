@@ -318,6 +318,19 @@ class ProbeDetectorTest {
     }
 
     @Test
+    void aLateProbeDoesNotShrinkThePeriod() {
+        ProbeTraffic t = new ProbeTraffic();
+        // the first answer took 6 s and the prober waits 10 s after each answer: gaps of 16 and 10 s; 16 s is no
+        // whole number of 10 s periods, and halved it made the period 8 s
+        for (long at : new long[] {0, 16, 26}) {
+            t.http(T0 + at * S, "10.244.1.1", "10.244.1.5", 8080, "/healthz", UA, 200);
+        }
+        ProbeStream s = new Run(ProbeDetector.builder(), t).only("10.244.1.1");
+        assertEquals(3, s.count());
+        assertEquals(10.0, s.periodSeconds(), 0.01);
+    }
+
+    @Test
     void splitAndReorderedRequestsAreStillRecognized() {
         ProbeTraffic t = new ProbeTraffic();
         String req = ProbeTraffic.request("/healthz", "10.244.1.5:8080", UA);
