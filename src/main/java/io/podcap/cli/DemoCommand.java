@@ -31,6 +31,8 @@ import picocli.CommandLine.Option;
 final class DemoCommand implements Callable<Integer> {
     private static final int PORT = 8080;
     private static final int CLOSED_PORT = 8081;
+    /** Between probes: long enough that the server's slow first answer (about 0.1 s) does not delay the next. */
+    private static final long PERIOD_NANOS = 500_000_000L;
 
     @Option(names = "--probes", defaultValue = "3", description = "Health probes to send.")
     int probes;
@@ -127,21 +129,33 @@ final class DemoCommand implements Callable<Integer> {
         new ProbePrinter(out, false).streams(probes.streams());
     }
 
-    /** Probes as the kubelet does: a new connection each time, from the node side, Connection: close. */
+    /**
+     * Probes as the kubelet does: a new connection each time, from the node side, Connection: close, on a ticker (a
+     * slow answer does not move the next probe, so the gaps are the period).
+     */
     private void probe(DemoPod pod) throws Exception {
+        long start = System.nanoTime();
         for (int i = 0; i < probes; i++) {
+            sleepUntil(start + i * PERIOD_NANOS);
             String status = httpGet(pod.podIp, "/healthz");
             synchronized (out) {
                 out.printf("-- probe %d: GET /healthz -> %s%n", i + 1, status);
             }
-            Thread.sleep(200);
         }
+        sleepUntil(start + probes * PERIOD_NANOS);
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(pod.podIp, CLOSED_PORT), 2000);
         } catch (ConnectException refused) {
             synchronized (out) {
                 out.printf("-- connect to :%d refused: the pod answered the SYN with RST%n", CLOSED_PORT);
             }
+        }
+    }
+
+    private static void sleepUntil(long nanoTime) throws InterruptedException {
+        long wait = nanoTime - System.nanoTime();
+        if (wait > 0) {
+            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
         }
     }
 
