@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -153,10 +154,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static void sleepUntil(long nanoTime) throws InterruptedException {
-        long wait = nanoTime - System.nanoTime();
-        if (wait > 0) {
-            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-        }
+        TimeUnit.NANOSECONDS.sleep(nanoTime - System.nanoTime()); // no wait when it is past
     }
 
     /** One kubelet-style HTTP/1.1 GET; returns the status line. */
