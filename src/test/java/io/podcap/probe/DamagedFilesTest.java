@@ -8,23 +8,25 @@ import io.podcap.flow.FlowTable;
 import io.podcap.pcap.PcapFormatException;
 import io.podcap.pcap.PcapReader;
 import io.podcap.testing.Tools;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Capture files damaged at random (bytes overwritten, length fields set to extremes, cut anywhere) read through the
- * flow table and the probe detector, as {@code flows} and {@code probes --read} do: the read ends with a
- * {@link PcapFormatException} naming the file, or goes on to the end; never another exception, never a hang.
+ * Capture files (pcapng, pcap, gzip) damaged at random (bytes overwritten, length fields set to extremes, cut anywhere)
+ * read through the flow table and the probe detector, as {@code flows} and {@code probes --read} do: the read ends
+ * with a {@link PcapFormatException} naming the file, or goes on to the end; never another exception, never a hang.
  */
 class DamagedFilesTest {
     private static final String UA = "kube-probe/1.29";
-    private static final int DAMAGES = 1000;
+    private static final int DAMAGES = 700;
 
     @TempDir
     Path dir;
@@ -36,10 +38,14 @@ class DamagedFilesTest {
         traffic().write(pcapng);
         Path pcap = dir.resolve("seed.pcap");
         Tools.run("tcpdump", "-r", pcapng.toString(), "-w", pcap.toString()).ok(); // the classic format
+        Path gzip = dir.resolve("seed.pcapng.gz");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(gzip))) {
+            Files.copy(pcapng, out);
+        }
         Path damaged = dir.resolve("damaged");
         Random random = new Random(11);
         assertTimeoutPreemptively(Duration.ofMinutes(2), () -> {
-            for (Path seed : List.of(pcapng, pcap)) {
+            for (Path seed : List.of(pcapng, pcap, gzip)) {
                 byte[] whole = Files.readAllBytes(seed);
                 read(seed, damaged); // the seed itself reads whole
                 for (int i = 0; i < DAMAGES; i++) {
