@@ -92,7 +92,7 @@ final class NodeChecks {
         try {
             // setns(2) even into our own namespace takes CAP_SYS_ADMIN (and a seccomp profile that allows it)
             int n = Interfaces.list(NamespaceSpec.parse("path:/proc/self/ns/net")).size();
-            add(Status.OK, "setns", "entered a network namespace and listed its " + n + " interfaces", true);
+            add(Status.OK, "setns", "entered a network namespace and listed its " + count(n, "interface"), true);
         } catch (RuntimeException e) {
             add(Status.FAIL, "setns", Main.message(e), true);
         }
@@ -141,9 +141,9 @@ final class NodeChecks {
                     unreadable++; // gone, or protected from us (CAP_SYS_PTRACE, another user namespace)
                 }
             }
-            add(Status.OK, "/proc namespaces", String.format("%d network namespaces among %d processes in %s%s",
-                    namespaces.size(), processes, proc, unreadable > 0 ? " (" + unreadable + " not readable: pid: specs cannot use them)" : ""),
-                    false);
+            String skipped = unreadable > 0 ? " (" + unreadable + " not readable: pid: specs cannot use them)" : "";
+            add(Status.OK, "/proc namespaces", count(namespaces.size(), "network namespace") + " among "
+                    + count(processes, "process") + " in " + proc + skipped, false);
         } catch (IOException e) {
             add(Status.WARN, "/proc namespaces", "cannot list " + proc + ": " + e.getMessage(), false);
         }
@@ -153,7 +153,7 @@ final class NodeChecks {
             for (Path ignored : names) {
                 n++;
             }
-            add(Status.OK, "/run/netns", n + " named namespaces in " + netns + " (netns:NAME specs)", false);
+            add(Status.OK, "/run/netns", count(n, "named namespace") + " in " + netns + " (netns:NAME specs)", false);
         } catch (IOException e) {
             add(Status.WARN, "/run/netns", netns + " is not there: no netns:NAME specs (CNIs keep pod sandboxes"
                     + " there)", false);
@@ -182,5 +182,10 @@ final class NodeChecks {
         } catch (IOException e) {
             return null;
         }
+    }
+
+    /** "1 interface", "4 interfaces", "2 processes". */
+    private static String count(long n, String noun) {
+        return n + " " + (n == 1 ? noun : noun + (noun.endsWith("s") ? "es" : "s"));
     }
 }

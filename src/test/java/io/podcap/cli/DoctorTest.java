@@ -44,7 +44,7 @@ class DoctorTest {
         Files.createDirectories(dir.resolve("var/lib/kubelet/pods"));
         Cli.Result r = Cli.run("doctor", "--host-root", dir.toString());
         assertEquals(0, r.exitCode(), r::toString);
-        assertTrue(line(r, "/run/netns").startsWith("OK ") && line(r, "/run/netns").contains("1 named"),
+        assertTrue(line(r, "/run/netns").startsWith("OK ") && line(r, "/run/netns").contains("1 named namespace in "),
                 r::toString);
         assertTrue(line(r, "kubelet").startsWith("OK ") && line(r, "kubelet").contains(dir.toString()), r::toString);
         assertTrue(line(r, "containerd").startsWith("WARN") && line(r, "CRI-O").startsWith("WARN"), r::toString);
