@@ -1,6 +1,7 @@
 package io.podcap.probe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,12 +47,24 @@ class DamagedFilesTest {
         Random random = new Random(11);
         assertTimeoutPreemptively(Duration.ofMinutes(2), () -> {
             for (Path seed : List.of(pcapng, pcap, gzip)) {
-                byte[] whole = Files.readAllBytes(seed);
-                read(seed, damaged); // the seed itself reads whole
+                FlowTable seedTable = FlowTable.builder().build();
+                ProbeDetector whole = ProbeDetector.builder().build(seedTable);
+                assertFalse(read(seed, seedTable, whole), seed::toString);
+                // HTTP on v4 and v6, gRPC, and /slow (no TLS and TCP probe streams: the node's address is unknown)
+                assertEquals(4, whole.streams().size(), () -> seed + ": " + whole.streams());
+                byte[] bytes = Files.readAllBytes(seed);
+                int failed = 0;
                 for (int i = 0; i < DAMAGES; i++) {
-                    Files.write(damaged, damage(whole, random));
-                    read(damaged, damaged);
+                    Files.write(damaged, damage(bytes, random));
+                    FlowTable table = FlowTable.builder().capacity(64).build();
+                    failed += read(damaged, table, ProbeDetector.builder().build(table)) ? 1 : 0;
                 }
+                int errors = failed;
+                // both ends taken often: the damage reaches past the headers, and not every copy is refused (but for
+                // gzip, whose checksum refuses every damaged copy at its end, after the packets before)
+                boolean gzipped = seed.equals(gzip);
+                assertTrue(errors > DAMAGES / 10 && (gzipped || errors < DAMAGES * 9 / 10),
+                        () -> seed + ": " + errors + " errors");
             }
         });
     }
@@ -97,17 +110,18 @@ class DamagedFilesTest {
         return random.nextInt(4) == 0 ? Arrays.copyOf(b, random.nextInt(b.length)) : b;
     }
 
-    private static void read(Path file, Path damaged) throws Exception {
-        FlowTable table = FlowTable.builder().capacity(64).build();
-        ProbeDetector detector = ProbeDetector.builder().build(table);
+    /** Reads {@code file} into the table and ends it; whether the read ended in the file's error. */
+    private static boolean read(Path file, FlowTable table, ProbeDetector detector) throws Exception {
+        boolean failed = false;
         try (PcapReader reader = PcapReader.open(file)) {
             reader.readAll(table.batched());
         } catch (PcapFormatException e) {
-            assertTrue(file.equals(damaged), () -> "the seed itself: " + e.getMessage());
             assertTrue(e.getMessage().startsWith(file + ": ") && !e.getMessage().contains("\n"), e::getMessage);
+            failed = true;
         }
         table.endAll();
         assertEquals(0, table.size());
         detector.streams(); // the report made at the end
+        return failed;
     }
 }
